@@ -1,0 +1,45 @@
+"""Global switches of the autograd engine and the context managers that flip them."""
+import contextlib
+
+__all__ = ["Config", "using_config", "no_grad", "test_mode", "enable_grad"]
+
+
+class Config:
+    """Process-wide flags (DeZero's names).
+
+    Attributes:
+        enable_backprop: record the graph for backward (off under ``no_grad``).
+        train: training mode for functions such as dropout and batch_norm (off under
+            ``test_mode``).
+    """
+
+    enable_backprop = True
+    train = True
+
+
+@contextlib.contextmanager
+def using_config(name, value):
+    """Set ``Config.<name>`` to ``value`` inside a ``with`` block, restoring it after."""
+    if not hasattr(Config, name):
+        raise AttributeError(f"Config has no flag {name!r}; known: enable_backprop, train")
+    old = getattr(Config, name)
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:
+        setattr(Config, name, old)
+
+
+def no_grad():
+    """Record no graph inside the block (evaluation, optimizer updates)."""
+    return using_config("enable_backprop", False)
+
+
+def enable_grad():
+    """Record the graph inside the block, even within ``no_grad``."""
+    return using_config("enable_backprop", True)
+
+
+def test_mode():
+    """Run functions in inference mode (dropout off, batch_norm uses running stats)."""
+    return using_config("train", False)
