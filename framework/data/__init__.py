@@ -1,0 +1,27 @@
+"""Data pipeline: datasets, splits, the DataLoader, transforms and file readers.
+
+PyTorch's ``torch.utils.data`` manners on numpy arrays::
+
+    from framework.data import TensorDataset, DataLoader
+    loader = DataLoader(TensorDataset(x, t), batch_size=64, shuffle=True, seed=0)
+    for xb, tb in loader:
+        ...
+"""
+from framework.data import transforms
+from framework.data.csv_io import read_csv
+from framework.data.dataset import ArrayDataset, Dataset, Subset, TensorDataset
+from framework.data.files import download, read_content, sha256_hex, verify_sha256
+from framework.data.idx import parse_idx, read_idx, write_idx
+from framework.data.loader import DataLoader, default_collate
+from framework.data.split import random_split, split_validation
+from framework.data.split_loader import SplitDataLoader
+from framework.data.transforms import Compose, Flatten, Normalize, ToFloat
+
+__all__ = [
+    "Dataset", "TensorDataset", "ArrayDataset", "Subset",
+    "DataLoader", "SplitDataLoader", "default_collate",
+    "random_split", "split_validation",
+    "transforms", "Compose", "ToFloat", "Normalize", "Flatten",
+    "read_idx", "parse_idx", "write_idx", "read_csv",
+    "read_content", "sha256_hex", "verify_sha256", "download",
+]

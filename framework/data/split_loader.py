@@ -1,0 +1,47 @@
+"""A DataLoader that holds out a validation part (pytorch-template's manner)."""
+from framework.data.loader import DataLoader
+from framework.data.split import split_validation
+
+__all__ = ["SplitDataLoader"]
+
+
+class SplitDataLoader(DataLoader):
+    """Load the training part of ``dataset``; :meth:`split_validation` gives the rest.
+
+    The validation samples are chosen at random once, with ``seed`` (0 when ``seed`` is
+    None, so the split stays the same across runs and resumes), and never appear in
+    the training batches.
+
+    Args:
+        dataset: the dataset to split and load.
+        batch_size, shuffle, drop_last, seed, device, collate_fn: as for
+            :class:`~framework.data.DataLoader` (for the training part).
+        validation_split: a fraction in ``[0, 1)`` or an int count in
+            ``[0, len(dataset))`` of samples to hold out; 0 for none.
+
+    Raises:
+        ConfigError: a bad ``validation_split`` or loader argument.
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, validation_split=0.0,
+                 drop_last=False, seed=None, device=None, collate_fn=None):
+        train, valid = split_validation(dataset, validation_split,
+                                        seed=0 if seed is None else seed)
+        super().__init__(train, batch_size=batch_size, shuffle=shuffle,
+                         drop_last=drop_last, collate_fn=collate_fn, seed=seed,
+                         device=device)
+        self.full_dataset = dataset
+        self.validation_split = validation_split
+        self.valid_dataset = valid
+
+    def split_validation(self):
+        """Return a DataLoader over the held-out samples, or None when there are none.
+
+        It has the same batch size, collate function and device, and neither
+        shuffles nor drops the last batch.
+        """
+        if self.valid_dataset is None:
+            return None
+        return DataLoader(self.valid_dataset, batch_size=self.batch_size, shuffle=False,
+                          drop_last=False, collate_fn=self.collate_fn, seed=self.seed,
+                          device=self.device)
