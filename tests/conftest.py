@@ -12,7 +12,7 @@ SHARED_DATA = Path(os.environ.get("ZERONN_SHARED_DATA", REPO.parent / "shared" /
 
 
 def pytest_collection_modifyitems(config, items):
-    gpu_items = [item for item in items if "gpu" in item.keywords]
+    gpu_items = [item for item in items if item.get_closest_marker("gpu") is not None]
     if not gpu_items:
         return
     ok, reason = backend.gpu_status()

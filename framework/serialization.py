@@ -1,0 +1,240 @@
+"""Crash-safe ``.npz`` files: named arrays plus one JSON metadata entry, never pickle.
+
+Every weight file and checkpoint zeronn writes goes through :func:`save_npz`, and every
+one it reads through :func:`load_npz`.  Writing is atomic: the archive is written to a
+temporary file in the destination folder, flushed, fsynced and renamed over the target,
+so a crash mid-save leaves the previous file intact.  Reading uses
+``np.load(allow_pickle=False)``: a file can hold numbers, never code.
+
+The metadata dict is stored as UTF-8 JSON bytes in a ``uint8`` array under the key
+:data:`METADATA_KEY`, so ``np.load(path, allow_pickle=False)`` opens these files too.
+"""
+import json
+import os
+import zipfile
+
+import numpy as np
+
+from framework.errors import CheckpointError
+
+__all__ = ["METADATA_KEY", "save_npz", "load_npz", "atomic_write"]
+
+#: Archive entry that holds the JSON metadata (as a uint8 array of UTF-8 bytes).
+METADATA_KEY = "__metadata__"
+
+
+def _to_numpy(key, value):
+    """Return ``value`` as a numpy array that can be stored without pickle.
+
+    Raises:
+        TypeError: the value is an object array or not array-like.
+    """
+    if not isinstance(value, np.ndarray):
+        # cupy arrays copy themselves to the host with .get(); numpy has no such method
+        getter = getattr(value, "get", None)
+        if callable(getter) and hasattr(value, "__cuda_array_interface__"):
+            value = getter()
+        value = np.asarray(value)
+    if value.dtype.hasobject:
+        raise TypeError(
+            f"cannot save array {key!r}: dtype {value.dtype} holds Python objects, which "
+            f"would need pickle; convert it to a numeric or string dtype first")
+    return value
+
+
+def _json_default(obj):
+    """Let numpy scalars and small arrays appear in metadata as plain JSON values."""
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, tuple):
+        return list(obj)
+    raise TypeError(f"metadata value of type {type(obj).__name__} is not JSON serializable "
+                    f"(got {obj!r}); use numbers, strings, lists, dicts or None")
+
+
+def _fsync_folder(folder):
+    """Make the rename itself durable; not every platform can open a folder (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path, write):
+    """Write a file atomically: temp file in the same folder, fsync, rename, fsync folder.
+
+    Args:
+        path: the destination file; its folder must exist.
+        write: a callable taking a binary file object open for writing.
+
+    Raises:
+        FileNotFoundError: the destination folder does not exist.
+        Any exception ``write`` raises; the temporary file is then removed and a
+        previous file at ``path`` is left untouched.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"cannot write {path}: folder {folder} does not exist; create it first")
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}."
+                               f"{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_folder(folder)
+
+
+def save_npz(path, arrays, metadata=None):
+    """Save named arrays and a JSON metadata dict to one ``.npz`` file, atomically.
+
+    The file is written exactly at ``path`` (no ``.npz`` suffix is appended).
+
+    Args:
+        path: destination file (str or path-like); its folder must exist.
+        arrays: ``{name: array}``; numpy arrays, numpy/Python scalars, or cupy arrays
+            (copied to the host).  Names are non-empty strings other than
+            :data:`METADATA_KEY`; ``/`` is allowed.
+        metadata: a JSON-serializable dict (numpy scalars and tuples are converted),
+            or None to store no metadata entry.
+
+    Raises:
+        TypeError: a name is not a string, an array has an object dtype, or the
+            metadata is not a dict or not JSON-serializable.
+        ValueError: a name is empty or reserved.
+        FileNotFoundError: the destination folder does not exist.
+        OSError: the file cannot be written; any previous file is left intact.
+    """
+    # Everything that can fail on bad input is checked before the temp file exists.
+    entries = []
+    for key, value in arrays.items():
+        if not isinstance(key, str):
+            raise TypeError(f"array names must be strings, got {key!r} ({type(key).__name__})")
+        if not key or key == METADATA_KEY:
+            raise ValueError(f"invalid array name {key!r}: names must be non-empty and "
+                             f"differ from the reserved {METADATA_KEY!r}")
+        entries.append((key, _to_numpy(key, value)))
+    if metadata is not None:
+        if not isinstance(metadata, dict):
+            raise TypeError(f"metadata must be a dict or None, got {type(metadata).__name__}")
+        text = json.dumps(metadata, default=_json_default, ensure_ascii=False)
+        entries.append((METADATA_KEY, np.frombuffer(text.encode("utf-8"), dtype=np.uint8)))
+
+    def write(f):
+        with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED,
+                             allowZip64=True) as zf:
+            for key, arr in entries:
+                with zf.open(key + ".npy", mode="w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, arr, allow_pickle=False)
+
+    atomic_write(path, write)
+
+
+def _decode_metadata(path, raw):
+    if not isinstance(raw, np.ndarray) or raw.dtype != np.uint8 or raw.ndim != 1:
+        if isinstance(raw, np.ndarray) and raw.dtype.kind == "U" and raw.ndim == 0:
+            text = str(raw[()])
+        else:
+            raise CheckpointError(
+                f"{path}: entry {METADATA_KEY!r} is not JSON text (got "
+                f"{getattr(raw, 'dtype', type(raw).__name__)}); the file is damaged or "
+                f"was not written by zeronn")
+    else:
+        try:
+            text = raw.tobytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CheckpointError(f"{path}: metadata is not valid UTF-8 ({exc})") from None
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CheckpointError(f"{path}: metadata is not valid JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise CheckpointError(
+            f"{path}: metadata must be a JSON object, got {type(meta).__name__}")
+    return meta
+
+
+def load_npz(path):
+    """Load a ``.npz`` written by :func:`save_npz` (or any pickle-free ``.npz``).
+
+    Args:
+        path: the file to read.
+
+    Returns:
+        ``(arrays, metadata)``: an insertion-ordered ``{name: ndarray}`` dict and the
+        metadata dict, or None when the file has no metadata entry.
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        IsADirectoryError: ``path`` is a folder.
+        CheckpointError: the file is truncated or corrupt, not an ``.npz`` archive,
+            holds object arrays (pickle) or non-array entries, or its metadata is not
+            a JSON object.
+    """
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot load {path}: it is a folder, expected an .npz file")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no such file: {path}")
+    with open(path, "rb") as f:
+        head = f.read(6)
+    if not head:
+        raise CheckpointError(f"{path}: the file is empty (0 bytes); it was truncated or "
+                              f"never written completely")
+    if head.startswith(b"\x93NUMPY"):
+        raise CheckpointError(f"{path}: holds a single .npy array, expected an .npz archive "
+                              f"of named arrays")
+    if not head.startswith(b"PK"):
+        raise CheckpointError(f"{path}: not an .npz archive (a zip file starts with 'PK', "
+                              f"this one with {head[:4]!r})")
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+        if isinstance(exc, (FileNotFoundError, PermissionError)):
+            raise
+        raise CheckpointError(
+            f"{path}: not a readable .npz archive ({type(exc).__name__}: {exc}); the file "
+            f"is truncated, corrupt or of another format") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):  # cannot happen after the 'PK' check
+        raise CheckpointError(f"{path}: not an .npz archive of named arrays")
+    arrays = {}
+    raw_meta = None
+    with loaded:
+        for key in loaded.files:
+            try:
+                value = loaded[key]
+            except Exception as exc:  # zlib, CRC, EOF and format errors all mean damage
+                if "allow_pickle" in str(exc):
+                    raise CheckpointError(
+                        f"{path}: entry {key!r} is an object array, which would need pickle "
+                        f"to load; zeronn never loads pickled data") from None
+                raise CheckpointError(
+                    f"{path}: entry {key!r} cannot be read ({type(exc).__name__}: {exc}); "
+                    f"the file is truncated or corrupt") from None
+            if key == METADATA_KEY:
+                raw_meta = value
+                continue
+            if not isinstance(value, np.ndarray):
+                raise CheckpointError(f"{path}: entry {key!r} is not a numpy array; the "
+                                      f"file was not written by numpy")
+            arrays[key] = value
+    metadata = None if raw_meta is None else _decode_metadata(path, raw_meta)
+    return arrays, metadata
