@@ -1,0 +1,124 @@
+"""Convolution layers: Conv2d and ConvTranspose2d (PyTorch's layouts and defaults)."""
+import math
+
+import numpy as np
+
+import framework.functions as F
+from framework.nn import init
+from framework.nn._utils import check_positive_int, pair, resolve_dtype, uniform_bound
+from framework.nn.module import Module
+from framework.nn.parameter import Parameter
+
+__all__ = ["Conv2d", "ConvTranspose2d"]
+
+
+class _ConvNd(Module):
+    """Shared parameters and initialization of the 2-D convolutions."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, bias,
+                 weight_shape, dtype):
+        super().__init__()
+        name = type(self).__name__
+        self.in_channels = check_positive_int(in_channels, "in_channels", name)
+        self.out_channels = check_positive_int(out_channels, "out_channels", name)
+        self.kernel_size = pair(kernel_size, "kernel_size", name, 1)
+        self.stride = pair(stride, "stride", name, 1)
+        self.padding = pair(padding, "padding", name, 0)
+        dt = resolve_dtype(dtype, name)
+        self.weight = Parameter(np.empty(weight_shape + self.kernel_size, dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty((self.out_channels,), dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """PyTorch's default: kaiming-uniform(a=sqrt(5)) weight, U(+-1/sqrt(fan_in)) bias.
+
+        fan_in comes from the weight's second axis times the kernel area, for the
+        transposed convolution too (as PyTorch computes it).
+        """
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight.shape)
+            bound = uniform_bound(fan_in)
+            init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self):
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if getattr(self, "output_padding", (0, 0)) != (0, 0):
+            text += f", output_padding={self.output_padding}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution (cross-correlation, as PyTorch).
+
+    Args:
+        in_channels, out_channels: channel counts.
+        kernel_size, stride, padding: an int or a pair ``(h, w)``.
+        bias: whether to learn an additive bias.
+        dtype: floating dtype of the parameters (float32 by default).
+
+    Attributes:
+        weight: ``(out_channels, in_channels, kh, kw)``.
+        bias: ``(out_channels,)`` or None.
+
+    Shape:
+        ``(N, C_in, H, W) -> (N, C_out, H_out, W_out)`` with
+        ``H_out = (H + 2*padding - kh) // stride + 1``.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 bias=True, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, bias,
+                         (out_channels, in_channels), dtype)
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight, self.bias, stride=self.stride, pad=self.padding)
+
+
+class ConvTranspose2d(_ConvNd):
+    """2-D transposed convolution (the gradient of Conv2d with respect to its input).
+
+    Args:
+        in_channels, out_channels: channel counts.
+        kernel_size, stride, padding: an int or a pair ``(h, w)``.
+        output_padding: extra size added to one side of the output (``< stride``).
+        bias: whether to learn an additive bias.
+        dtype: floating dtype of the parameters (float32 by default).
+
+    Attributes:
+        weight: ``(in_channels, out_channels, kh, kw)`` (PyTorch's layout).
+        bias: ``(out_channels,)`` or None.
+
+    Shape:
+        ``(N, C_in, H, W) -> (N, C_out, H_out, W_out)`` with
+        ``H_out = (H - 1)*stride - 2*padding + kh + output_padding``.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, bias=True, dtype=None):
+        self.output_padding = pair(output_padding, "output_padding", "ConvTranspose2d", 0)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, bias,
+                         (in_channels, out_channels), dtype)
+        for op, s in zip(self.output_padding, self.stride):
+            if op >= s:
+                raise ValueError(f"ConvTranspose2d: output_padding {self.output_padding} must "
+                                 f"be smaller than stride {self.stride}")
+
+    def output_size(self, h, w):
+        """The spatial output size for an ``h x w`` input."""
+        return tuple((n - 1) * s - 2 * p + k + op for n, s, p, k, op in
+                     zip((h, w), self.stride, self.padding, self.kernel_size,
+                         self.output_padding))
+
+    def forward(self, x):
+        outsize = self.output_size(x.shape[2], x.shape[3]) if x.ndim == 4 else None
+        return F.deconv2d(x, self.weight, self.bias, stride=self.stride, pad=self.padding,
+                          outsize=outsize)

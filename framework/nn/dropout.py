@@ -1,0 +1,35 @@
+"""Dropout: zero random elements in training mode, the identity in eval mode."""
+import framework.functions as F
+from framework.core import as_variable
+from framework.nn._utils import is_training
+from framework.nn.module import Module
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Module):
+    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)``.
+
+    Active only in training mode (``train()``) outside ``fw.test_mode()``; otherwise
+    returns the input. Draws from numpy's global generator.
+
+    Args:
+        p: the probability of zeroing an element, in [0, 1].
+
+    Raises:
+        ValueError: ``p`` outside [0, 1].
+    """
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
+        self.p = float(p)
+
+    def forward(self, x):
+        if not is_training(self) or self.p == 0.0:
+            return as_variable(x)
+        return F.dropout(x, self.p)
+
+    def extra_repr(self):
+        return f"p={self.p}"
