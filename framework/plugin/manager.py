@@ -27,6 +27,8 @@ from framework.errors import ConfigError, PluginError, RegistryError
 from framework.plugin import hookspecs
 from framework.plugin._discovery import (PluginSource, builtin_sources, distribution_of,
                                          import_object, third_party_sources)
+from framework.plugin._validation import (invalid_hook_error, reject_unknown_hooks,
+                                          reject_unmarked, unknown_hook_error)
 from framework.plugin.hookspecs import HOOKS, PROJECT_NAME
 from framework.registry import Owner, Registry, closest_match
 
@@ -83,10 +85,6 @@ def _plugin_name(plugin: Any) -> str:
     if inspect.isclass(plugin):
         return f"{plugin.__module__}.{plugin.__qualname__}"
     return f"{type(plugin).__module__}.{type(plugin).__qualname__}"
-
-
-def _valid_hooks() -> str:
-    return ", ".join(HOOKS.values())
 
 
 class PluginManager:
@@ -178,14 +176,13 @@ class PluginManager:
                 f"plugin name {name!r} ({module or _plugin_name(plugin)}) is already used by "
                 f"{old.owner} ({old.module}); entry-point names must be unique, name "
                 f"them after their distribution")
-        self._reject_unmarked(plugin, name)
+        reject_unmarked(self._pm, plugin, name)
         try:
             self._pm.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
-            raise PluginError(f"plugin {name!r} has an invalid hook: {exc}; hint: every "
-                              f"hook takes exactly one argument, `register`") from exc
+            raise invalid_hook_error(name, exc) from exc
         try:
-            self._reject_unknown_hooks(plugin, name)
+            reject_unknown_hooks(self._pm, plugin, name)
             info = PluginInfo(name=name, package=package, version=version, source=source,
                               module=module or _plugin_name(plugin))
             self._fill(plugin, info)
@@ -194,28 +191,6 @@ class PluginManager:
             raise
         self.plugins[name] = info
         return info
-
-    def _reject_unmarked(self, plugin: Any, name: str) -> None:
-        for hook in HOOKS.values():
-            func = getattr(plugin, hook, None)
-            if callable(func) and self._pm.parse_hookimpl_opts(plugin, hook) is None:
-                raise PluginError(
-                    f"plugin {name!r}: {hook}() is not marked as a hook implementation, "
-                    f"so it would never be called; hint: decorate it with "
-                    f"@framework.plugin.hookimpl")
-
-    def _reject_unknown_hooks(self, plugin: Any, name: str) -> None:
-        for caller in self._pm.get_hookcallers(plugin) or []:
-            impls = [i for i in caller.get_hookimpls() if i.plugin is plugin]
-            if not caller.has_spec() and any(not i.optionalhook for i in impls):
-                guess = closest_match(caller.name, HOOKS.values())
-                hint = f" (did you mean {guess!r}?)" if guess else ""
-                raise PluginError(f"plugin {name!r} implements unknown hook "
-                                  f"{caller.name!r}{hint}; valid hooks: {_valid_hooks()}")
-            if any(i.wrapper or i.hookwrapper for i in impls):
-                raise PluginError(f"plugin {name!r}: {caller.name} is declared as a "
-                                  f"wrapper; zeronn hooks are called once per plugin, "
-                                  f"remove wrapper=True/hookwrapper=True")
 
     def _fill(self, plugin: Any, info: PluginInfo) -> None:
         """Call the plugin's hooks with a bound ``register``; commit only if all succeed."""
@@ -228,7 +203,10 @@ class PluginManager:
                     continue
                 register = self._bound_register(registry, staged[kind], owner)
                 try:
-                    result = impl.function(**{arg: register for arg in impl.argnames})
+                    # `register` may be declared with a default, which pluggy files
+                    # under kwargnames; anything else a hook declares gets nothing.
+                    wanted = (*impl.argnames, *impl.kwargnames)
+                    result = impl.function(**{a: register for a in wanted if a == "register"})
                 except (RegistryError, PluginError):
                     raise
                 except Exception as exc:
@@ -379,14 +357,10 @@ class PluginManager:
             self._pm.check_pending()
         except pluggy.PluginValidationError as exc:
             plugin = self._pm.get_name(exc.plugin) or _plugin_name(exc.plugin)
-            bad = [n for n in vars(self._pm.hook) if not n.startswith("_")
-                   and not getattr(self._pm.hook, n).has_spec()
-                   and getattr(self._pm.hook, n).get_hookimpls()]
-            hook = bad[0] if bad else "?"
-            guess = closest_match(hook, HOOKS.values())
-            hint = f" (did you mean {guess!r}?)" if guess else ""
-            raise PluginError(f"plugin {plugin!r} implements unknown hook {hook!r}{hint}; "
-                              f"valid hooks: {_valid_hooks()}") from exc
+            bad = [n for n, caller in vars(self._pm.hook).items() if not n.startswith("_")
+                   and not caller.has_spec()
+                   and any(i.plugin is exc.plugin for i in caller.get_hookimpls())]
+            raise unknown_hook_error(plugin, bad[0] if bad else "?") from exc
 
 
 def load_plugins(modules: Iterable[Any] = (), *, builtins: Iterable[Any] | None = None,
