@@ -1,0 +1,192 @@
+"""The one place that turns an experiment config into objects, through the registries.
+
+``check_experiment`` validates every registry name and every ``args`` mapping against
+its factory's signature before anything is built, so a typo fails in milliseconds,
+before a run folder exists. ``build_experiment`` then builds the pieces in a fixed
+order (model first, so a seed gives the same initial weights every time).
+"""
+import inspect
+from dataclasses import dataclass, field
+
+from framework import backend
+from framework.errors import ConfigError, RegistryError, UserError
+
+__all__ = ["Experiment", "check_experiment", "build_experiment", "build_model",
+           "build_data_loaders", "build_loss", "build_metrics", "build_optimizer",
+           "build_lr_scheduler", "log_keys"]
+
+
+@dataclass
+class Experiment:
+    """Everything a run needs, built from one config."""
+
+    config: object
+    model: object
+    train_loader: object
+    valid_loader: object = None
+    criterion: object = None
+    metrics: list = field(default_factory=list)  # [(name, callable)]
+    optimizer: object = None
+    lr_scheduler: object = None
+
+
+class _Placeholder:
+    """Stands for an object the framework passes positionally (parameters, optimizer)."""
+
+    def __repr__(self):
+        return "<placeholder>"
+
+
+def _accepts(factory, name):
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def _call(where, registry, name, *args, **kwargs):
+    """Build through the registry; a factory rejecting its values is a config error."""
+    try:
+        return registry.build(name, *args, **kwargs)
+    except UserError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: building {registry.kind} {name!r} with "
+                          f"{kwargs or {}} failed: {exc}") from exc
+
+
+def _loader_kwargs(cfg, registries, *, train):
+    dl = cfg.data_loader
+    kwargs = dict(dl.args.extra)
+    kwargs["batch_size"] = dl.args.batch_size
+    kwargs["shuffle"] = dl.args.shuffle if train else False
+    factory = registries["data_loaders"].get(dl.type).factory
+    if train or _accepts(factory, "validation_split"):
+        kwargs["validation_split"] = dl.args.validation_split if train else 0.0
+    for key, value in (("seed", cfg.seed), ("device", cfg.device)):
+        if key not in kwargs and _accepts(factory, key):
+            kwargs[key] = value
+    return kwargs
+
+
+def _components(cfg):
+    """(where, registry kind, name, args, leading placeholders) for every component."""
+    out = [("arch", "models", cfg.arch.type, cfg.arch.args, ())]
+    ds = cfg.data_loader.args.dataset
+    out.append(("data_loader.args.dataset", "datasets", ds.type, dict(ds.args, train=True), ()))
+    out.append(("loss", "losses", cfg.loss.type, cfg.loss.args, ()))
+    for i, metric in enumerate(cfg.metrics):
+        out.append((f"metrics[{i}]", "metrics", metric.type, metric.args, ()))
+    out.append(("optimizer", "optimizers", cfg.optimizer.type, cfg.optimizer.args,
+                (_Placeholder(),)))
+    if cfg.lr_scheduler is not None:
+        out.append(("lr_scheduler", "lr_schedulers", cfg.lr_scheduler.type,
+                    cfg.lr_scheduler.args, (_Placeholder(),)))
+    return out
+
+
+def log_keys(cfg):
+    """The names a run logs each epoch (what ``trainer.monitor`` may name)."""
+    names = ["loss"] + [m.type for m in cfg.metrics]
+    keys = list(names)
+    if cfg.data_loader.args.validation_split:
+        keys += [f"val_{n}" for n in names]
+    return keys
+
+
+def check_experiment(cfg, registries):
+    """Check names, arguments and the monitored metric without building anything.
+
+    Raises:
+        RegistryError: an unknown name or arguments the factory does not take; the
+            message starts with the config key.
+        ConfigError: ``trainer.monitor`` names a value the run does not log.
+    """
+    for where, kind, name, args, leading in _components(cfg):
+        try:
+            registries[kind].check_args(name, args, *leading)
+        except RegistryError as exc:
+            raise RegistryError(f"{where}: {exc}") from None
+    try:
+        dl_args = {"dataset": _Placeholder(), **_loader_kwargs(cfg, registries, train=True)}
+        registries["data_loaders"].check_args(cfg.data_loader.type, dl_args)
+    except RegistryError as exc:
+        raise RegistryError(f"data_loader: {exc}") from None
+    monitor = cfg.trainer.monitor
+    if monitor != "off":
+        _, key = monitor.split(maxsplit=1)
+        keys = log_keys(cfg)
+        if key not in keys:
+            hint = (" (val_* values need data_loader.args.validation_split > 0)"
+                    if key.startswith("val_") else "")
+            raise ConfigError(f"trainer.monitor: the run logs no {key!r}; it logs "
+                              f"{', '.join(keys)}{hint}")
+
+
+def build_model(cfg, registries):
+    model = _call("arch", registries["models"], cfg.arch.type, **cfg.arch.args)
+    return model
+
+
+def build_data_loaders(cfg, registries, *, train=True):
+    """Build the dataset and its loader(s).
+
+    Args:
+        train: True: the training split and (with validation_split) the validation
+            loader; False: the test split, no shuffle, no validation split.
+
+    Returns:
+        ``(loader, valid_loader or None)``.
+    """
+    ds = cfg.data_loader.args.dataset
+    dataset = _call("data_loader.args.dataset", registries["datasets"], ds.type,
+                    **dict(ds.args, train=train))
+    kwargs = _loader_kwargs(cfg, registries, train=train)
+    loader = _call("data_loader", registries["data_loaders"], cfg.data_loader.type,
+                   dataset=dataset, **kwargs)
+    valid = None
+    if train and hasattr(loader, "split_validation"):
+        valid = loader.split_validation()
+    return loader, valid
+
+
+def build_loss(cfg, registries):
+    return _call("loss", registries["losses"], cfg.loss.type, **cfg.loss.args)
+
+
+def build_metrics(cfg, registries):
+    return [(m.type, _call("metrics", registries["metrics"], m.type, **m.args))
+            for m in cfg.metrics]
+
+
+def build_optimizer(cfg, registries, model):
+    params = [p for p in model.parameters() if p.requires_grad]
+    return _call("optimizer", registries["optimizers"], cfg.optimizer.type, params,
+                 **cfg.optimizer.args)
+
+
+def build_lr_scheduler(cfg, registries, optimizer):
+    if cfg.lr_scheduler is None:
+        return None
+    return _call("lr_scheduler", registries["lr_schedulers"], cfg.lr_scheduler.type,
+                 optimizer, **cfg.lr_scheduler.args)
+
+
+def build_experiment(cfg, registries, *, train=True):
+    """Build model, data, loss, metrics, optimizer and scheduler (in that order).
+
+    The model moves to ``cfg.device``; the data loaders yield batches there.
+    """
+    check_experiment(cfg, registries)
+    model = build_model(cfg, registries)
+    if backend.parse_device(cfg.device)[0] != "cpu":
+        model.to(cfg.device)
+    loader, valid = build_data_loaders(cfg, registries, train=train)
+    criterion = build_loss(cfg, registries)
+    metrics = build_metrics(cfg, registries)
+    optimizer = build_optimizer(cfg, registries, model) if train else None
+    scheduler = build_lr_scheduler(cfg, registries, optimizer) if train else None
+    return Experiment(config=cfg, model=model, train_loader=loader, valid_loader=valid,
+                      criterion=criterion, metrics=metrics, optimizer=optimizer,
+                      lr_scheduler=scheduler)

@@ -1,0 +1,203 @@
+"""The command lines of ``train.py`` and ``test.py``.
+
+Both turn every user mistake (a bad config, argument, checkpoint, device or missing
+data) into one line on stderr and exit status 2, with no traceback unless ``--debug``;
+nothing is written before the config, plugins, registry names and arguments, device
+and checkpoint have all been checked.
+"""
+import argparse
+import os
+import random
+import sys
+
+import numpy as np
+
+from framework import backend
+from framework.config import (apply_overrides, config_to_dict, load_yaml, package_versions,
+                              save_resolved_config, validate_config)
+from framework.errors import ConfigError, UserError
+from framework.logger import TensorboardWriter, close_logging, setup_logging
+from framework.plugin import load_plugins
+from framework.trainer.base_trainer import TrainingDiverged
+from framework.trainer.builder import (build_data_loaders, build_experiment, build_loss,
+                                       build_metrics, build_model, check_experiment)
+from framework.trainer.checkpoint import load_checkpoint
+from framework.trainer.run_dir import make_run_dirs
+from framework.trainer.trainer import Trainer, evaluate
+
+__all__ = ["train_main", "test_main", "run_guarded", "resolve_config"]
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line (exit 2), like the other errors."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _common_arguments(parser):
+    parser.add_argument("-d", "--device", metavar="DEVICE",
+                        help="cpu, gpu or gpu:N (overrides the config's device)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bars and only warnings on the console")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error")
+
+
+def train_parser():
+    parser = _Parser(prog="train.py", description="Train a model from a YAML experiment config.")
+    parser.add_argument("-c", "--config", metavar="CONFIG",
+                        help="experiment config (YAML); optional with -r")
+    parser.add_argument("-r", "--resume", metavar="CHECKPOINT",
+                        help="checkpoint to resume from (uses its config unless -c is given)")
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config value, e.g. --set trainer.epochs=3 (repeatable)")
+    parser.add_argument("--lr", type=float, help="shortcut for --set optimizer.args.lr=LR")
+    parser.add_argument("--bs", type=int, help="shortcut for --set data_loader.args.batch_size=BS")
+    parser.add_argument("--epochs", type=int, help="shortcut for --set trainer.epochs=N")
+    parser.add_argument("--run-id", metavar="ID", help="name of the run folder (default: time)")
+    _common_arguments(parser)
+    return parser
+
+
+def test_parser():
+    parser = _Parser(prog="test.py", description="Evaluate a checkpoint on its test data.")
+    parser.add_argument("-r", "--resume", metavar="CHECKPOINT", required=True,
+                        help="checkpoint to evaluate (e.g. saved/models/<name>/<run>/model_best.npz)")
+    parser.add_argument("-c", "--config", metavar="CONFIG",
+                        help="config to use instead of the one stored in the checkpoint")
+    _common_arguments(parser)
+    return parser
+
+
+def run_guarded(func, debug=False):
+    """Run ``func()``; map user errors to exit 2 and a diverged run to exit 1."""
+    try:
+        func()
+    except UserError as exc:
+        if debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except TrainingDiverged as exc:
+        if debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted; the last saved checkpoint is intact", file=sys.stderr)
+        return 130
+    finally:
+        close_logging()
+    return EXIT_OK
+
+
+def _overrides_list(args):
+    items = [f"--set {s}" for s in getattr(args, "sets", [])]
+    for flag in ("lr", "bs", "epochs"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            items.append(f"--{flag} {value}")
+    if args.device:
+        items.append(f"-d {args.device}")
+    return items
+
+
+def resolve_config(args, checkpoint=None):
+    """The validated config: from ``-c`` or the checkpoint, with overrides and ``-d``."""
+    if args.config:
+        raw = load_yaml(args.config)
+    elif checkpoint is not None:
+        raw = checkpoint.config
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{checkpoint.path} holds no config; pass one with -c")
+    else:
+        raise ConfigError("no config given: pass -c CONFIG.yaml (or -r CHECKPOINT to resume)")
+    sets = getattr(args, "sets", [])
+    lr, bs, epochs = (getattr(args, k, None) for k in ("lr", "bs", "epochs"))
+    if sets or lr is not None or bs is not None or epochs is not None:
+        raw = apply_overrides(raw, sets, lr=lr, bs=bs, epochs=epochs)
+    if args.device:
+        backend.parse_device(args.device)
+        raw = apply_overrides(raw, [f"device={args.device}"])
+    return validate_config(raw)
+
+
+def _seed(seed):
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+def _train(args):
+    checkpoint = load_checkpoint(args.resume) if args.resume else None
+    cfg = resolve_config(args, checkpoint)
+    backend.check_device(cfg.device)
+    registries = load_plugins(cfg.plugins).registries
+    check_experiment(cfg, registries)
+
+    _seed(cfg.seed)
+    exp = build_experiment(cfg, registries, train=True)
+    config_dict = config_to_dict(cfg)
+    versions = package_versions()
+
+    # Everything is checked and built: only now does the run get its folders.
+    models_dir, log_dir = make_run_dirs(cfg.trainer.save_dir, cfg.name, args.run_id)
+    save_resolved_config(cfg, os.path.join(models_dir, "config.yaml"),
+                         _overrides_list(args), versions)
+    logger = setup_logging(log_dir, cfg.trainer.verbosity, quiet=args.quiet)
+    logger.info(f"run {cfg.name}: checkpoints in {models_dir}, logs in {log_dir}")
+    logger.info(f"device {cfg.device}; {sum(p.size for p in exp.model.parameters())} "
+                f"parameters; {len(exp.train_loader.dataset) if hasattr(exp.train_loader, 'dataset') else '?'} "
+                f"training samples")
+    logger.debug(repr(exp.model))
+    writer = TensorboardWriter(log_dir, enabled=cfg.trainer.tensorboard)
+    try:
+        trainer = Trainer(exp.model, exp.criterion, exp.metrics, exp.optimizer, cfg,
+                          lr_scheduler=exp.lr_scheduler, models_dir=models_dir, logger=logger,
+                          writer=writer, config_dict=config_dict, versions=versions,
+                          train_loader=exp.train_loader, valid_loader=exp.valid_loader,
+                          show_progress=not args.quiet)
+        if checkpoint is not None:
+            trainer.resume(checkpoint)
+        trainer.train()
+    finally:
+        writer.close()
+
+
+def _test(args):
+    checkpoint = load_checkpoint(args.resume)
+    cfg = resolve_config(args, checkpoint)
+    backend.check_device(cfg.device)
+    registries = load_plugins(cfg.plugins).registries
+    check_experiment(cfg, registries)
+    _seed(cfg.seed)
+    model = build_model(cfg, registries)
+    try:
+        model.load_state_dict(checkpoint.model_state)
+    except (KeyError, ValueError) as exc:
+        raise ConfigError(f"{checkpoint.path} does not fit the model of its config: {exc}") from None
+    if backend.parse_device(cfg.device)[0] != "cpu":
+        model.to(cfg.device)
+    loader, _ = build_data_loaders(cfg, registries, train=False)
+    criterion = build_loss(cfg, registries)
+    metrics = build_metrics(cfg, registries)
+    result = evaluate(model, loader, criterion, metrics, show_progress=not args.quiet)
+    epoch = checkpoint.epoch
+    print(f"checkpoint {checkpoint.path} (epoch {epoch}), "
+          f"{len(loader.dataset) if hasattr(loader, 'dataset') else '?'} test samples")
+    for key, value in result.items():
+        print(f"test {key}: {value:.4f}")
+
+
+def train_main(argv=None):
+    """``python train.py ...``; returns the exit status."""
+    args = train_parser().parse_args(argv)
+    return run_guarded(lambda: _train(args), debug=args.debug)
+
+
+def test_main(argv=None):
+    """``python test.py -r CHECKPOINT ...``; returns the exit status."""
+    args = test_parser().parse_args(argv)
+    return run_guarded(lambda: _test(args), debug=args.debug)
