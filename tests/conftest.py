@@ -37,3 +37,74 @@ def shared_data():
     if not SHARED_DATA.is_dir():
         pytest.skip(f"reference data not found at {SHARED_DATA} (set ZERONN_SHARED_DATA)")
     return SHARED_DATA
+
+
+class TensorboardServer:
+    """A ``tensorboard`` server on 127.0.0.1 for one log folder, with JSON helpers."""
+
+    def __init__(self, logdir, workdir):
+        import socket
+        import subprocess
+        import sys
+        import urllib.request
+
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.base = f"http://127.0.0.1:{port}"
+        self.log_path = Path(workdir) / "tensorboard.out"
+        with open(self.log_path, "wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir),
+                 "--host", "127.0.0.1", "--port", str(port), "--load_fast=false"],
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def get_json(self, path):
+        import json
+        with self._opener.open(self.base + path, timeout=5) as response:
+            return json.loads(response.read().decode("utf-8"))
+
+    def poll(self, path, ready, timeout=30.0):
+        """GET ``path`` until ``ready(answer)``; fails the test with the server log on timeout."""
+        import json
+        import time
+        import urllib.error
+
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"tensorboard exited with {self.proc.returncode}:\n"
+                            f"{self.log_path.read_text()}")
+            try:
+                last = self.get_json(path)
+                if ready(last):
+                    return last
+            except (urllib.error.URLError, ConnectionError, TimeoutError, json.JSONDecodeError):
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"no answer from {path} in time (last: {last!r}):\n{self.log_path.read_text()}")
+
+    def stop(self):
+        import subprocess
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture
+def tensorboard_server(tmp_path):
+    """``start(logdir) -> TensorboardServer``; every server is stopped after the test."""
+    servers = []
+
+    def start(logdir):
+        server = TensorboardServer(logdir, tmp_path)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -2,6 +2,8 @@
 
 Grouped by kind, one module each; every public name is re-exported here.
 """
+import importlib as _importlib
+
 from framework.functions.math import *  # noqa: F401,F403
 from framework.functions.array import *  # noqa: F401,F403
 from framework.functions.reduction import *  # noqa: F401,F403
@@ -14,9 +16,10 @@ from framework.functions.normalization import *  # noqa: F401,F403
 from framework.functions.noise import *  # noqa: F401,F403
 from framework.functions.evaluation import *  # noqa: F401,F403
 from framework.functions.embedding import *  # noqa: F401,F403
-from framework.functions import (math, array, reduction, linalg, activation, loss, conv,  # noqa: E402
-                                 pooling, normalization, noise, evaluation, embedding)
 
-__all__ = [name for _m in (math, array, reduction, linalg, activation, loss, conv, pooling,
-                           normalization, noise, evaluation, embedding)
-           for name in _m.__all__]
+# The modules by name: some share a name with a function (``pooling``), so the package
+# attribute cannot be trusted after the star imports above.
+_MODULE_NAMES = ("math", "array", "reduction", "linalg", "activation", "loss", "conv",
+                 "pooling", "normalization", "noise", "evaluation", "embedding")
+__all__ = [name for _m in _MODULE_NAMES
+           for name in _importlib.import_module(f"framework.functions.{_m}").__all__]

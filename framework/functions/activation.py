@@ -24,6 +24,14 @@ def sigmoid_array(x):
     return xp.where(x >= 0, 1, e) / (1 + e)
 
 
+def softmax_array(x, axis):
+    """Softmax of an array along ``axis``, shifted by the maximum so ``exp`` never overflows."""
+    xp = backend.get_array_module(x)
+    y = xp.exp(x - x.max(axis=axis, keepdims=True))
+    y /= y.sum(axis=axis, keepdims=True)
+    return y
+
+
 class Sigmoid(Function):
     def forward(self, x):
         return sigmoid_array(x)
@@ -61,10 +69,7 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        xp = backend.get_array_module(x)
-        y = xp.exp(x - x.max(axis=self.axis, keepdims=True))
-        y /= y.sum(axis=self.axis, keepdims=True)
-        return y
+        return softmax_array(x, self.axis)
 
     def backward(self, gy):
         y = self.outputs[0]()

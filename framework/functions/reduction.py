@@ -15,12 +15,15 @@ __all__ = ["sum", "mean", "max", "min", "sum_to", "broadcast_to", "logsumexp", "
 def logsumexp_array(x, axis):
     """``log(sum(exp(x), axis, keepdims=True))`` on an array, without overflow.
 
-    Shifting by the maximum keeps every ``exp`` at most 1; an all ``-inf`` slice gives
-    ``-inf`` rather than ``nan``.
+    Shifting by the maximum keeps every ``exp`` at most 1. The shift is clipped to the
+    finite range so that an all ``-inf`` slice gives ``-inf`` and a ``+inf`` entry gives
+    ``+inf`` (an unclipped shift would make ``inf - inf = nan``).
     """
     xp = backend.get_array_module(x)
     m = x.max(axis=axis, keepdims=True)
-    m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+    if m.dtype.kind == "f":
+        info = np.finfo(m.dtype)
+        m = m.clip(info.min, info.max)
     s = xp.exp(x - m).sum(axis=axis, keepdims=True)
     with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer; cupy ignores this
         return xp.log(s) + m

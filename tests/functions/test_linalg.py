@@ -154,3 +154,16 @@ def test_cdist_broadcasts_batch_and_checks_shapes(rng):
         F.cdist(np.zeros((4, 3)), np.zeros((5, 2)))
     with pytest.raises(ValueError, match="p must be >= 0"):
         F.cdist(np.zeros((4, 3)), np.zeros((5, 3)), p=-1)
+
+
+def test_linear_gradients_agree_with_and_without_create_graph(rng):
+    data = [rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)]
+    grads = []
+    for create_graph in (False, True):
+        x, W, b = (Variable(a.copy()) for a in data)
+        F.linear(x, W, b).backward(gradient=np.arange(8.0).reshape(4, 2),
+                                   create_graph=create_graph)
+        assert (x.grad.creator is not None) == create_graph
+        grads.append([v.grad.data for v in (x, W, b)])
+    for fast, graph in zip(*grads):
+        assert array_allclose(fast, graph, rtol=1e-12)

@@ -120,3 +120,15 @@ def test_shape_mismatch_is_reported():
         F.sigmoid_cross_entropy(np.zeros(3), np.zeros((3, 1)))
     with pytest.raises(ValueError, match=r"\(2,\) and \(3,\)"):
         F.binary_cross_entropy(np.full(2, 0.5), np.zeros(3))
+
+
+def test_softmax_cross_entropy_gradient_same_with_and_without_create_graph(rng):
+    x, t = rng.normal(size=(4, 5)), np.array([4, 0, 2, 2])
+    grads = []
+    for create_graph in (False, True):
+        v = Variable(x.copy())
+        F.softmax_cross_entropy(v, t).backward(gradient=np.array(3.0),
+                                               create_graph=create_graph)
+        assert (v.grad.creator is not None) == create_graph
+        grads.append(v.grad.data)
+    assert array_allclose(grads[0], grads[1], rtol=1e-12)

@@ -57,9 +57,10 @@ def test_logsumexp_default_axis_is_one():
 
 
 def test_logsumexp_is_stable_for_large_and_infinite_inputs():
-    x = np.array([[1000.0, 1000.0], [-1000.0, -1000.0], [-np.inf, -np.inf], [-np.inf, 0.0]])
+    x = np.array([[1000.0, 1000.0], [-1000.0, -1000.0], [-np.inf, -np.inf], [-np.inf, 0.0],
+                  [np.inf, 0.0]])
     y = F.logsumexp(Variable(x), axis=1)
-    expected = [1000 + np.log(2), -1000 + np.log(2), -np.inf, 0.0]
+    expected = [1000 + np.log(2), -1000 + np.log(2), -np.inf, 0.0, np.inf]
     assert np.allclose(y.data, expected)
     v = Variable(x[:2].copy())
     F.logsumexp(v, axis=1).sum().backward()
