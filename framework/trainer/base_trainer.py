@@ -120,7 +120,7 @@ class BaseTrainer:
             if key not in ("epoch", "lr", "seconds"):
                 parts.append(f"{key} {value:.4f}")
         parts.append(f"lr {log['lr']:.3g}")
-        parts.append(f"{log['seconds']:.1f}s")
+        parts.append(f"{log['seconds']:.2f}s")
         self.logger.info(" | ".join(parts))
         epoch = log["epoch"]
         for key, value in log.items():
