@@ -28,6 +28,13 @@ def _output(y, requires_grad):
     return v
 
 
+def _constant(x, like):
+    """A constant input: a Python float/int takes a float array's dtype (weak-scalar rule)."""
+    if type(like) is _ndarray and like.dtype.kind == "f" and type(x) in (float, int):
+        return _output(np.array(x, dtype=like.dtype), False)
+    return as_variable(x, like)
+
+
 class Function:
     """Base class of every differentiable operation (DeZero's design).
 
@@ -62,7 +69,7 @@ class Function:
                 if isinstance(x, Variable):
                     like = x.data
                     break
-            inputs = tuple([x if isinstance(x, Variable) else as_variable(x, like)
+            inputs = tuple([x if isinstance(x, Variable) else _constant(x, like)
                             for x in inputs])
         ys = self.forward(*[x.data for x in inputs])
         record = record and Config.enable_backprop

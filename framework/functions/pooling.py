@@ -190,8 +190,3 @@ def average_pooling(x, kernel_size, stride=1, pad=0):
     """
     return AveragePooling(pair(kernel_size, "kernel_size", 1), pair(stride, "stride", 1),
                           pair(pad, "pad", 0))(x)
-
-# The package's __init__ collects each module's __all__ by the package attribute of
-# the module's name, which the star import has already rebound to this function.
-# Giving the function the module's list keeps that collection right.
-pooling.__all__ = __all__

@@ -4,8 +4,8 @@ import contextlib
 import numpy as np
 import pytest
 
-import framework.functions as F
 import framework as fw
+import framework.functions as F
 from framework import Variable, backend
 from framework.utils import gradient_check, numerical_grad
 
@@ -99,7 +99,7 @@ def test_recorded_backward_equals_the_fast_one(xp, shape, train):
             y = F.batch_norm(x, gamma, beta, data[3].copy(), data[4].copy())
         y.backward(gradient=w, create_graph=create_graph)
         grads.append([backend.as_numpy(v.grad.data) for v in (x, gamma, beta)])
-    for fast, recorded in zip(*grads):
+    for fast, recorded in zip(*grads, strict=True):
         np.testing.assert_allclose(recorded, fast, rtol=1e-10, atol=1e-12)
 
 
