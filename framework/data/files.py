@@ -1,14 +1,15 @@
 """Data files: reading (gzip or raw), sha256 checks, verified atomic downloads."""
 import gzip
 import hashlib
+import io
 import os
-import tempfile
 import urllib.error
 import urllib.request
 import zlib
 from pathlib import Path
 
 from framework.errors import ChecksumError, DataError
+from framework.serialization import atomic_write
 
 __all__ = ["read_content", "sha256_hex", "verify_sha256", "download"]
 
@@ -27,13 +28,17 @@ def read_content(path):
         raise DataError(f"data file {os.fspath(path)} does not exist") from None
     except OSError as exc:
         raise DataError(f"cannot read data file {os.fspath(path)}: {exc}") from exc
+    return _decompress(raw, f"data file {os.fspath(path)}")
+
+
+def _decompress(raw, what):
     if not raw.startswith(_GZIP_MAGIC):
         return raw
     try:
         return gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as exc:
-        raise DataError(f"data file {os.fspath(path)} is a corrupt or truncated gzip "
-                        f"file ({exc}); hint: delete it and fetch it again") from exc
+        raise DataError(f"{what} is a corrupt or truncated gzip file ({exc}); hint: "
+                        f"delete it and fetch it again") from exc
 
 
 def sha256_hex(content):
@@ -60,20 +65,6 @@ def verify_sha256(content, expected, name):
             "version; hint: delete it and fetch it again")
 
 
-def _fsync_dir(folder):
-    # Makes the rename itself durable; not every platform can open a directory.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _fetch(url, out, timeout, chunk_size):
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
@@ -98,10 +89,10 @@ def _fetch(url, out, timeout, chunk_size):
 def download(url, dest, sha256, *, timeout=60.0, chunk_size=1 << 20):
     """Download ``url`` to ``dest``, keeping it only when its checksum is right.
 
-    The bytes go to a temporary file in ``dest``'s folder, whose content (decompressed
-    when gzip) must have the sha256 ``sha256``; it is then fsynced and renamed onto
-    ``dest``, so ``dest`` is either absent or complete and verified. On any failure
-    the temporary file is removed and ``dest`` is left as it was.
+    The bytes are held in memory until their content (decompressed when gzip) has the
+    sha256 ``sha256``; only then are they written atomically (temporary file, fsync,
+    rename), so ``dest`` is either absent or complete and verified. On any failure
+    nothing is written and ``dest`` is left as it was.
 
     Args:
         url: where to download from (http, https or file).
@@ -119,30 +110,18 @@ def download(url, dest, sha256, *, timeout=60.0, chunk_size=1 << 20):
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    buffer = io.BytesIO()  # the data sets are tens of MB: verify in memory, then write
+    _fetch(url, buffer, timeout, chunk_size)
+    raw = buffer.getvalue()
     try:
-        with os.fdopen(fd, "wb") as out:
-            _fetch(url, out, timeout, chunk_size)
-            out.flush()
-            os.fsync(out.fileno())
-        try:
-            content = read_content(tmp)
-        except DataError as exc:
-            raise ChecksumError(
-                f"download of {url} is a corrupt or truncated gzip file "
-                f"({exc.__cause__}); nothing was written to {dest}") from exc
-        actual = sha256_hex(content)
-        if actual != sha256.lower():
-            raise ChecksumError(
-                f"checksum mismatch for the download of {url}: the sha256 of its "
-                f"(decompressed) content is {actual}, expected {sha256}; nothing was "
-                f"written to {dest}; hint: try again, or another mirror")
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(dest.parent)
+        content = _decompress(raw, f"the download of {url}")
+    except DataError as exc:
+        raise ChecksumError(f"{exc}; nothing was written to {dest}") from exc
+    actual = sha256_hex(content)
+    if actual != sha256.lower():
+        raise ChecksumError(
+            f"checksum mismatch for the download of {url}: the sha256 of its "
+            f"(decompressed) content is {actual}, expected {sha256}; nothing was "
+            f"written to {dest}; hint: try again, or another mirror")
+    atomic_write(dest, lambda out: out.write(raw))
     return dest

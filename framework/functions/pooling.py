@@ -70,6 +70,28 @@ class Pooling(_Pool2d):
         return _PoolingGrad(self)(gy)
 
 
+def _scatter_windows(pool, gy, window_values):
+    """Sum ``window_values(k)`` (shaped like ``gy``) into each window's offset ``k``.
+
+    Returns the gradient with respect to the pooled input (padding cropped).
+    """
+    (kh, kw), (sh, sw), (ph, pw) = pool.kernel_size, pool.stride, pool.pad
+    xp = backend.get_array_module(gy)
+    n, c, h, w = pool.x_shape
+    oh, ow = pool.out_hw
+    gx = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=gy.dtype)
+    # Windows that do not overlap own disjoint slices: assign instead of add.
+    disjoint = sh >= kh and sw >= kw
+    for k, sl in _offsets(kh, kw, sh, sw, oh, ow):
+        if disjoint:
+            gx[sl] = window_values(k)
+        else:
+            gx[sl] += window_values(k)
+    if ph or pw:
+        gx = gx[:, :, ph:ph + h, pw:pw + w]
+    return gx
+
+
 class _PoolingGrad(Function):
     """Scatter ``gy`` to each window's winner; its own gradient gathers from there."""
 
@@ -78,22 +100,9 @@ class _PoolingGrad(Function):
 
     def forward(self, gy):
         p = self.pool
-        (kh, kw), (sh, sw), (ph, pw) = p.kernel_size, p.stride, p.pad
         xp = backend.get_array_module(gy)
-        n, c, h, w = p.x_shape
-        oh, ow = p.out_hw
-        gx = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=gy.dtype)
         zero = gy.dtype.type(0)
-        # Windows that do not overlap own disjoint slices: assign instead of add.
-        disjoint = sh >= kh and sw >= kw
-        for k, sl in _offsets(kh, kw, sh, sw, oh, ow):
-            if disjoint:
-                gx[sl] = xp.where(p.index == k, gy, zero)
-            else:
-                gx[sl] += xp.where(p.index == k, gy, zero)
-        if ph or pw:
-            gx = gx[:, :, ph:ph + h, pw:pw + w]
-        return gx
+        return _scatter_windows(p, gy, lambda k: xp.where(p.index == k, gy, zero))
 
     def backward(self, ggx):
         return _PoolingGather(self.pool)(ggx)
@@ -144,18 +153,9 @@ class _AveragePoolingGrad(Function):
         self.pool = pool
 
     def forward(self, gy):
-        p = self.pool
-        (kh, kw), (sh, sw), (ph, pw) = p.kernel_size, p.stride, p.pad
-        xp = backend.get_array_module(gy)
-        n, c, h, w = p.x_shape
-        oh, ow = p.out_hw
+        kh, kw = self.pool.kernel_size
         share = gy * gy.dtype.type(1.0 / (kh * kw))
-        gx = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=gy.dtype)
-        for _, sl in _offsets(kh, kw, sh, sw, oh, ow):
-            gx[sl] += share
-        if ph or pw:
-            gx = gx[:, :, ph:ph + h, pw:pw + w]
-        return gx
+        return _scatter_windows(self.pool, gy, lambda k: share)
 
     def backward(self, ggx):
         return AveragePooling(self.pool.kernel_size, self.pool.stride, self.pool.pad)(ggx)
