@@ -198,5 +198,3 @@ class BaseTrainer:
         if meta.get("monitor") == self.config.trainer.monitor and meta.get("monitor_best") is not None:
             self.mnt_best = float(meta["monitor_best"])
             self.best_epoch = meta.get("best_epoch")
-        self.logger.info(f"resumed from {checkpoint.path} (epoch {epoch}); "
-                         f"continuing at epoch {self.start_epoch}")

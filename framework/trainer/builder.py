@@ -161,7 +161,9 @@ def build_metrics(cfg, registries):
 
 
 def build_optimizer(cfg, registries, model):
-    params = [p for p in model.parameters() if p.requires_grad]
+    # (name, parameter) pairs: the optimizer's state_dict records the names, so a
+    # checkpoint whose parameters do not line up with the model is rejected on resume.
+    params = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
     return _call("optimizer", registries["optimizers"], cfg.optimizer.type, params,
                  **cfg.optimizer.args)
 

@@ -6,6 +6,7 @@ nothing is written before the config, plugins, registry names and arguments, dev
 and checkpoint have all been checked.
 """
 import argparse
+import contextlib
 import os
 import random
 import sys
@@ -16,7 +17,7 @@ from framework import backend
 from framework.config import (apply_overrides, config_to_dict, load_yaml, package_versions,
                               save_resolved_config, validate_config)
 from framework.errors import ConfigError, UserError
-from framework.logger import TensorboardWriter, close_logging, setup_logging
+from framework.logger import TensorboardWriter, close_logging, get_logger, setup_logging
 from framework.plugin import load_plugins
 from framework.trainer.base_trainer import TrainingDiverged
 from framework.trainer.builder import (build_data_loaders, build_experiment, build_loss,
@@ -40,6 +41,9 @@ class _Parser(argparse.ArgumentParser):
 def _common_arguments(parser):
     parser.add_argument("-d", "--device", metavar="DEVICE",
                         help="cpu, gpu or gpu:N (overrides the config's device)")
+    parser.add_argument("--threads", type=int, metavar="N",
+                        help="BLAS threads for numpy (default: the library's own; 1 is much "
+                             "faster for small models on a busy machine)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bars and only warnings on the console")
     parser.add_argument("--debug", action="store_true",
@@ -72,19 +76,36 @@ def test_parser():
     return parser
 
 
-def run_guarded(func, debug=False):
+def one_line(exc):
+    """An error message folded onto one line (multi-line reports become '; '-separated)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return "; ".join(lines).replace(":; ", ": ")
+
+
+def _thread_limit(threads):
+    """Limit numpy's BLAS/OpenMP thread pools inside the block (no-op for None)."""
+    if threads is None:
+        return contextlib.nullcontext()
+    if threads < 1:
+        raise ConfigError(f"--threads: expected a positive integer, got {threads}")
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=threads)
+
+
+def run_guarded(func, debug=False, threads=None):
     """Run ``func()``; map user errors to exit 2 and a diverged run to exit 1."""
     try:
-        func()
+        with _thread_limit(threads):
+            func()
     except UserError as exc:
         if debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except TrainingDiverged as exc:
         if debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted; the last saved checkpoint is intact", file=sys.stderr)
@@ -142,28 +163,33 @@ def _train(args):
     config_dict = config_to_dict(cfg)
     versions = package_versions()
 
+    trainer = Trainer(exp.model, exp.criterion, exp.metrics, exp.optimizer, cfg,
+                      lr_scheduler=exp.lr_scheduler, logger=get_logger(),
+                      writer=TensorboardWriter(None, enabled=False), config_dict=config_dict,
+                      versions=versions, train_loader=exp.train_loader,
+                      valid_loader=exp.valid_loader, show_progress=not args.quiet)
+    if checkpoint is not None:
+        trainer.resume(checkpoint)  # a checkpoint that does not fit fails here, before any folder
+
     # Everything is checked and built: only now does the run get its folders.
     models_dir, log_dir = make_run_dirs(cfg.trainer.save_dir, cfg.name, args.run_id)
     save_resolved_config(cfg, os.path.join(models_dir, "config.yaml"),
                          _overrides_list(args), versions)
     logger = setup_logging(log_dir, cfg.trainer.verbosity, quiet=args.quiet)
     logger.info(f"run {cfg.name}: checkpoints in {models_dir}, logs in {log_dir}")
+    n_train = len(exp.train_loader.dataset) if hasattr(exp.train_loader, "dataset") else "?"
     logger.info(f"device {cfg.device}; {sum(p.size for p in exp.model.parameters())} "
-                f"parameters; {len(exp.train_loader.dataset) if hasattr(exp.train_loader, 'dataset') else '?'} "
-                f"training samples")
+                f"parameters; {n_train} training samples")
     logger.debug(repr(exp.model))
-    writer = TensorboardWriter(log_dir, enabled=cfg.trainer.tensorboard)
+    if checkpoint is not None:
+        logger.info(f"resumed from {checkpoint.path} (epoch {checkpoint.epoch}); "
+                    f"continuing at epoch {trainer.start_epoch}")
+    trainer.models_dir = models_dir
+    trainer.writer = TensorboardWriter(log_dir, enabled=cfg.trainer.tensorboard)
     try:
-        trainer = Trainer(exp.model, exp.criterion, exp.metrics, exp.optimizer, cfg,
-                          lr_scheduler=exp.lr_scheduler, models_dir=models_dir, logger=logger,
-                          writer=writer, config_dict=config_dict, versions=versions,
-                          train_loader=exp.train_loader, valid_loader=exp.valid_loader,
-                          show_progress=not args.quiet)
-        if checkpoint is not None:
-            trainer.resume(checkpoint)
         trainer.train()
     finally:
-        writer.close()
+        trainer.writer.close()
 
 
 def _test(args):
@@ -194,10 +220,10 @@ def _test(args):
 def train_main(argv=None):
     """``python train.py ...``; returns the exit status."""
     args = train_parser().parse_args(argv)
-    return run_guarded(lambda: _train(args), debug=args.debug)
+    return run_guarded(lambda: _train(args), debug=args.debug, threads=args.threads)
 
 
 def test_main(argv=None):
     """``python test.py -r CHECKPOINT ...``; returns the exit status."""
     args = test_parser().parse_args(argv)
-    return run_guarded(lambda: _test(args), debug=args.debug)
+    return run_guarded(lambda: _test(args), debug=args.debug, threads=args.threads)

@@ -189,3 +189,18 @@ def test_subprocess_exit_code_and_debug_traceback(tmp_path, saved):
                          capture_output=True, text=True, env=subprocess_env(), cwd=tmp_path)
     assert out.returncode == 2 and "--epochs" in out.stderr and "Traceback" not in out.stderr
     assert run_dirs(saved) == []
+
+
+def test_resume_into_a_different_model_exits_2(tmp_path, saved, capsys):
+    path = _write(tmp_path, _cfg(saved, **{"trainer.epochs": 1}))
+    assert train_main(["-c", path, "-q", "--run-id", "one"]) == 0
+    ckpt = saved / "models/tiny/one/checkpoint-epoch1.npz"
+    other = _write(tmp_path, _cfg(saved, **{"arch.args.hidden": [16]}), "other.yaml")
+    line = _fails(capsys, ["-r", str(ckpt), "-c", other], "checkpoint-epoch1.npz", "layers.1.weight")
+    assert "shape" in line
+    assert [p.name for p in run_dirs(saved)] == ["one"]
+
+
+def test_threads_limit_must_be_positive(tmp_path, saved, capsys):
+    _fails(capsys, ["-c", _write(tmp_path, _cfg(saved)), "--threads", "0"], "--threads", "0")
+    assert run_dirs(saved) == []

@@ -147,12 +147,16 @@ def test_sigkill_at_any_moment_leaves_every_checkpoint_loadable(write_config, tm
     cmd = [sys.executable, str(REPO / "train.py"), "-c", path, "-q"]
     seen = 0
     for i in range(6):
+        run = tmp_path / "saved/models/tiny" / f"kill{i}"
         proc = subprocess.Popen(cmd + ["--run-id", f"kill{i}"], env=subprocess_env(),
                                 cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.5, 4.0))
+        deadline = time.monotonic() + 120
+        while not (run / "checkpoint-epoch1.npz").exists():  # training has started saving
+            assert proc.poll() is None and time.monotonic() < deadline, "training did not start"
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 1.5))  # then a kill at a random moment, mid-save or not
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        run = tmp_path / "saved/models/tiny" / f"kill{i}"
         for ckpt in run.glob("*.npz"):
             loaded = load_checkpoint(ckpt)  # raises if half-written
             assert loaded.epoch >= 1
@@ -176,15 +180,13 @@ def test_tensorboard_server_serves_the_runs_scalars(write_config, tmp_path, tens
 
 
 @pytest.mark.slow
-def test_default_config_reaches_095_in_under_a_minute(tmp_path):
+def test_default_config_reaches_095(tmp_path):
+    # Its time (well under a minute on 2 cores) is measured by benchmarks/bench_trainer.py.
     env = subprocess_env()
-    started = time.monotonic()
     out = subprocess.run([sys.executable, str(REPO / "train.py"), "-c",
                           str(REPO / "configs/default.yaml"), "--run-id", "default"],
                          cwd=tmp_path, env=env, capture_output=True, text=True)
-    elapsed = time.monotonic() - started
     assert out.returncode == 0, out.stderr
-    assert elapsed < 60, f"default run took {elapsed:.1f} s"
     best = tmp_path / "saved/models/digits_mlp/default/model_best.npz"
     out = subprocess.run([sys.executable, str(REPO / "test.py"), "-r", str(best)],
                          cwd=tmp_path, env=env, capture_output=True, text=True)
@@ -192,3 +194,19 @@ def test_default_config_reaches_095_in_under_a_minute(tmp_path):
     lines = dict(line.split(": ") for line in out.stdout.splitlines() if line.startswith("test "))
     assert float(lines["test loss"]) < 0.2
     assert float(lines["test accuracy"]) >= 0.95
+
+
+def test_threads_option_limits_blas_during_the_run(write_config, tmp_path, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    import framework.trainer.trainer as trainer_module
+    seen = []
+    real = trainer_module.Trainer._train_epoch
+
+    def spy(self, epoch):
+        seen.append({pool["internal_api"]: pool["num_threads"] for pool in threadpool_info()})
+        return real(self, epoch)
+
+    monkeypatch.setattr(trainer_module.Trainer, "_train_epoch", spy)
+    assert train_main(["-c", str(write_config(**{"trainer.epochs": 1})), "-q", "--threads", "1"]) == 0
+    assert seen and seen[0] and all(n == 1 for n in seen[0].values())
