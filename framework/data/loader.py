@@ -10,7 +10,7 @@ import numbers
 import numpy as np
 
 from framework.data.dataset import array_source
-from framework.errors import CheckpointError, ConfigError
+from framework.errors import CheckpointError, ConfigError, DataError
 
 __all__ = ["DataLoader", "default_collate"]
 
@@ -18,12 +18,27 @@ __all__ = ["DataLoader", "default_collate"]
 def default_collate(samples):
     """Stack a list of samples into a batch.
 
-    Tuples and lists become a tuple with one stacked array per field, dicts a dict of
-    stacked arrays, arrays and numbers one stacked array (``np.stack``).
+    Tuples and lists become a tuple with one batch per field (a namedtuple stays its
+    type), dicts a dict, arrays and numbers one stacked array (``np.stack``), and
+    strings a list of the strings, as PyTorch collates them; the rules apply at every
+    nesting level.
+
+    Raises:
+        DataError: tuple or list samples with different numbers of fields.
     """
     first = samples[0]
+    if isinstance(first, (str, bytes)):
+        return list(samples)
     if isinstance(first, (tuple, list)):
-        return tuple(default_collate([s[k] for s in samples]) for k in range(len(first)))
+        sizes = {len(s) for s in samples}
+        if len(sizes) != 1:
+            raise DataError(f"default_collate: the samples of a batch must have the same "
+                            f"number of fields, got sizes {sorted(sizes)}; hint: pad them "
+                            f"or pass a collate_fn")
+        fields = [default_collate([s[k] for s in samples]) for k in range(len(first))]
+        if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple
+            return type(first)(*fields)
+        return tuple(fields)
     if isinstance(first, dict):
         return {key: default_collate([s[key] for s in samples]) for key in first}
     return np.stack([np.asarray(s) for s in samples])
@@ -216,8 +231,13 @@ class DataLoader:
 
 
 def _map_arrays(fn, batch):
+    """Apply ``fn`` to every array of a collated batch; other leaves stay as they are."""
+    if isinstance(batch, tuple) and hasattr(batch, "_fields"):  # a namedtuple
+        return type(batch)(*(_map_arrays(fn, b) for b in batch))
     if isinstance(batch, (tuple, list)):
         return type(batch)(_map_arrays(fn, b) for b in batch)
     if isinstance(batch, dict):
         return {k: _map_arrays(fn, v) for k, v in batch.items()}
+    if isinstance(batch, (str, bytes)):
+        return batch
     return fn(batch)

@@ -6,10 +6,22 @@ __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax"]
 
 
 class ReLU(Module):
-    """``max(x, 0)`` elementwise."""
+    """``max(x, 0)`` elementwise.
+
+    Args:
+        inplace: accepted for PyTorch code (``nn.ReLU(inplace=True)``); the result is
+            always a new Variable, which gives the same values and gradients.
+    """
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = bool(inplace)
 
     def forward(self, x):
         return F.relu(x)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
 
 
 class LeakyReLU(Module):
@@ -17,17 +29,20 @@ class LeakyReLU(Module):
 
     Args:
         negative_slope: 0.01 (PyTorch's default; ``F.leaky_relu`` keeps DeZero's 0.2).
+        inplace: accepted for PyTorch code; the result is always a new Variable.
     """
 
-    def __init__(self, negative_slope=0.01):
+    def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
         self.negative_slope = float(negative_slope)
+        self.inplace = bool(inplace)
 
     def forward(self, x):
         return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace
+                                                          else "")
 
 
 class Sigmoid(Module):

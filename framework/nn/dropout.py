@@ -15,16 +15,18 @@ class Dropout(Module):
 
     Args:
         p: the probability of zeroing an element, in [0, 1].
+        inplace: accepted for PyTorch code; the result is always a new Variable.
 
     Raises:
         ValueError: ``p`` outside [0, 1].
     """
 
-    def __init__(self, p=0.5):
+    def __init__(self, p=0.5, inplace=False):
         super().__init__()
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
         self.p = float(p)
+        self.inplace = bool(inplace)
 
     def forward(self, x):
         if not is_training(self) or self.p == 0.0:
@@ -32,4 +34,4 @@ class Dropout(Module):
         return F.dropout(x, self.p)
 
     def extra_repr(self):
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"

@@ -2,6 +2,8 @@
 import numpy as np
 
 import framework.functions as F
+from framework import backend
+from framework.core import Function
 from framework.nn import init
 from framework.nn._utils import check_positive_int, resolve_dtype
 from framework.nn.module import Module
@@ -10,13 +12,34 @@ from framework.nn.parameter import Parameter
 __all__ = ["Embedding"]
 
 
+class _NoGradRow(Function):
+    """The identity on ``W`` whose backward zeroes row ``row`` of the gradient.
+
+    Put in front of the lookup, it gives PyTorch's ``padding_idx`` rule: the padding
+    vector is returned as it is but never trained.
+    """
+
+    def __init__(self, row):
+        self.row = row
+
+    def forward(self, W):
+        return W.view()  # a new array object over the same memory
+
+    def backward(self, gW):
+        xp = backend.get_array_module(gW.data)
+        keep = xp.ones((gW.shape[0],) + (1,) * (gW.ndim - 1), dtype=gW.dtype)
+        keep[self.row] = 0
+        return gW * keep
+
+
 class Embedding(Module):
     """Map integer ids to rows of ``weight``.
 
     Args:
         num_embeddings: the vocabulary size V.
         embedding_dim: the vector size D.
-        padding_idx: an id whose row starts at zero (its gradient is not masked).
+        padding_idx: an id whose row starts at zero and gets no gradient, so it stays
+            as it is during training (negative values count from the end).
         dtype: floating dtype of the weight (float32).
 
     Attributes:
@@ -46,7 +69,10 @@ class Embedding(Module):
             self.weight.data[self.padding_idx] = 0
 
     def forward(self, ids):
-        return F.embed_id(ids, self.weight)
+        weight = self.weight
+        if self.padding_idx is not None:
+            weight = _NoGradRow(self.padding_idx)(weight)
+        return F.embed_id(ids, weight)
 
     def extra_repr(self):
         text = f"{self.num_embeddings}, {self.embedding_dim}"

@@ -1,4 +1,4 @@
-"""Module hooks: removable handles and the machinery behind full backward hooks.
+"""Module hooks: removable handles, the hooked call path and full backward hooks.
 
 A full backward hook ``hook(module, grad_input, grad_output)`` sees the gradients with
 respect to a module call's inputs and outputs.  Module.__call__ gets them by wrapping
@@ -13,7 +13,7 @@ import weakref
 
 from framework.core import Function, Variable, as_variable
 
-__all__ = ["RemovableHandle", "HookDict", "BackwardHookCall"]
+__all__ = ["RemovableHandle", "HookDict", "BackwardHookCall", "call_with_hooks"]
 
 _next_id = itertools.count()
 
@@ -169,3 +169,40 @@ class BackwardHookCall:
                                (g if isinstance(g, Variable) else as_variable(g))
                                for g in result)
         return grad_input
+
+
+def call_with_hooks(module, args, kwargs):
+    """Run ``module``'s forward with its forward pre-hooks, forward hooks and full
+    backward hooks (Module.__call__ when any hook is registered)."""
+    with_kwargs = module.__dict__.get("_kwargs_hook_ids", ())  # absent in old pickles
+    for hook_id, hook in list(module._forward_pre_hooks.items()):
+        if hook_id in with_kwargs:
+            result = hook(module, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(
+                        f"forward pre-hook {getattr(hook, '__name__', hook)!r} of "
+                        f"{type(module).__name__} was registered with_kwargs=True, so it "
+                        f"must return None or a pair (args, kwargs), got "
+                        f"{type(result).__name__}")
+                args, kwargs = result
+                args = args if isinstance(args, tuple) else (args,)
+            continue
+        result = hook(module, args)
+        if result is not None:
+            args = result if isinstance(result, tuple) else (result,)
+    bw = None
+    if module._backward_hooks:
+        bw = BackwardHookCall(module, module._backward_hooks)
+        args = bw.wrap_inputs(args)
+    out = module.forward(*args, **kwargs)
+    for hook_id, hook in list(module._forward_hooks.items()):
+        if hook_id in with_kwargs:
+            result = hook(module, args, kwargs, out)
+        else:
+            result = hook(module, args, out)
+        if result is not None:
+            out = result
+    if bw is not None:
+        out = bw.wrap_outputs(out)
+    return out

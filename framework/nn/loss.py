@@ -95,14 +95,40 @@ def _nll(name, logp, target, weight, ignore_index, reduction):
     w = valid.astype(logp_rows.dtype)
     if weight is not None:
         w = w * xp.asarray(weight, dtype=logp_rows.dtype)[safe]
-    loss = -picked * w
+    return _reduce_rows(-picked * w, w, logp.ndim, rest, reduction)
+
+
+def _reduce_rows(loss, w, ndim, rest, reduction):
+    """Reduce per-row losses; 'mean' divides by the summed target weights ``w``."""
     if reduction == "none":
         if rest is not None:
             return loss.reshape(rest)
-        return loss.reshape(()) if logp.ndim == 1 else loss
+        return loss.reshape(()) if ndim == 1 else loss
     if reduction == "sum":
         return loss.sum()
     return loss.sum() / w.sum()
+
+
+def _uniform_term(name, logp, target, weight, ignore_index, reduction):
+    """``-sum_c weight_c * logp_c`` per row (ignored rows zero), reduced as the NLL.
+
+    Label smoothing mixes this cross entropy against the uniform distribution into
+    the loss; 'mean' divides by the same summed target weights as the NLL (PyTorch).
+    """
+    logp_rows, rest = _to_rows(logp)
+    t = _data(target)
+    t = t.reshape(-1) if hasattr(t, "reshape") else np.asarray(t).reshape(-1)
+    t, valid = _class_labels(name, logp_rows.shape, t, ignore_index)
+    xp = backend.get_array_module(logp_rows.data)
+    w = valid.astype(logp_rows.dtype)
+    if weight is None:
+        per_row = -logp_rows.sum(axis=1)
+    else:
+        class_w = xp.asarray(weight, dtype=logp_rows.dtype)
+        per_row = -(logp_rows * class_w).sum(axis=1)
+        w = w * class_w[xp.where(valid, t, 0)]
+    return _reduce_rows(per_row * valid.astype(logp_rows.dtype), w, logp.ndim, rest,
+                        reduction)
 
 
 class NLLLoss(_WeightedLoss):
@@ -134,35 +160,59 @@ class CrossEntropyLoss(_WeightedLoss):
         weight: optional per-class weights (C,).
         ignore_index: a target class index that contributes nothing.
         reduction: 'mean', 'sum' or 'none'.
+        label_smoothing: in [0, 1]; the target becomes a mix of itself (weight
+            ``1 - label_smoothing``) and the uniform distribution over the C classes.
 
     Shape:
         input (N, C) scores (or (C,), or (N, C, d1, ...)); target (N,) integer classes,
         or float probabilities shaped like the input.
+
+    Raises:
+        ValueError: ``label_smoothing`` outside [0, 1].
     """
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__(weight, reduction)
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
+                or not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"CrossEntropyLoss: label_smoothing must be a number in [0, 1], "
+                             f"got {label_smoothing!r}")
         self.ignore_index = ignore_index
+        self.label_smoothing = float(label_smoothing)
 
     def forward(self, input, target):  # noqa: A002
         x = as_variable(input)
         t = _data(target)
+        axis = 0 if x.ndim == 1 else 1
+        eps = self.label_smoothing
         if hasattr(t, "dtype") and t.dtype.kind == "f":  # class probabilities
             _same_shape("CrossEntropyLoss", x, t)
-            axis = 0 if x.ndim == 1 else 1
             logp = F.log_softmax(x, axis=axis)
+            if eps:
+                t = t * (1.0 - eps) + eps / x.shape[axis]
             if self.weight is not None:
                 shape = [1] * x.ndim
                 shape[axis] = -1
                 t = t * self.weight.reshape(shape)
             loss = -(logp * t).sum(axis=axis)
             return _reduce(loss, self.reduction)
-        if (x.ndim == 2 and self.weight is None and self.reduction == "mean"
+        if (x.ndim == 2 and self.weight is None and self.reduction == "mean" and not eps
                 and hasattr(t, "dtype") and not (t == self.ignore_index).any()):
             return F.softmax_cross_entropy(x, t)  # the common case, one fused function
-        logp = F.log_softmax(x, axis=0 if x.ndim == 1 else 1)
-        return _nll("CrossEntropyLoss", logp, target, self.weight, self.ignore_index,
-                    self.reduction)
+        logp = F.log_softmax(x, axis=axis)
+        nll = _nll("CrossEntropyLoss", logp, target, self.weight, self.ignore_index,
+                   self.reduction)
+        if not eps:
+            return nll
+        uniform = _uniform_term("CrossEntropyLoss", logp, target, self.weight,
+                                self.ignore_index, self.reduction)
+        return nll * (1.0 - eps) + uniform * (eps / x.shape[axis])
+
+    def extra_repr(self):
+        text = super().extra_repr()
+        if self.label_smoothing:
+            text += (", " if text else "") + f"label_smoothing={self.label_smoothing}"
+        return text
 
 
 # --------------------------------------------------------------------------- regression

@@ -12,7 +12,7 @@ import numpy as np
 
 from framework import backend
 from framework.nn import state as _state
-from framework.nn.hooks import BackwardHookCall, HookDict, RemovableHandle
+from framework.nn.hooks import HookDict, RemovableHandle, call_with_hooks
 from framework.nn.parameter import Buffer, Parameter, is_array
 from framework.nn.traversal import ModuleTraversal
 
@@ -50,6 +50,7 @@ class Module(ModuleTraversal):
         d["_forward_hooks"] = HookDict()
         d["_backward_hooks"] = HookDict()
         d["_all_hooks"] = HookDict()  # union of the three: the fast path checks only this
+        d["_kwargs_hook_ids"] = set()  # forward (pre-)hooks registered with_kwargs=True
 
     # ------------------------------------------------------------------ calling
     def forward(self, *args, **kwargs):
@@ -60,25 +61,7 @@ class Module(ModuleTraversal):
     def __call__(self, *args, **kwargs):
         if not self._all_hooks:
             return self.forward(*args, **kwargs)
-        return self._call_with_hooks(args, kwargs)
-
-    def _call_with_hooks(self, args, kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        bw = None
-        if self._backward_hooks:
-            bw = BackwardHookCall(self, self._backward_hooks)
-            args = bw.wrap_inputs(args)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
-        if bw is not None:
-            out = bw.wrap_outputs(out)
-        return out
+        return call_with_hooks(self, args, kwargs)
 
     def _add_hook(self, store, hook, prepend):
         if not callable(hook):
@@ -93,22 +76,39 @@ class Module(ModuleTraversal):
         self._all_hooks[handle.id] = hook
         return handle
 
-    def register_forward_pre_hook(self, hook, *, prepend=False):
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Call ``hook(module, args)`` before forward; a non-None result replaces ``args``.
+
+        Args:
+            hook: the callable.
+            prepend: run it before the hooks already registered.
+            with_kwargs: call ``hook(module, args, kwargs)`` instead; it returns None
+                or a pair ``(args, kwargs)`` that replaces both.
 
         Returns:
             A RemovableHandle.
         """
-        return self._add_hook(self._forward_pre_hooks, hook, prepend)
+        handle = self._add_hook(self._forward_pre_hooks, hook, prepend)
+        if with_kwargs:
+            self._kwargs_hook_ids.add(handle.id)
+        return handle
 
-    def register_forward_hook(self, hook, *, prepend=False):
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Call ``hook(module, args, output)`` after forward; a non-None result replaces
         the output.
 
+        Args:
+            hook: the callable.
+            prepend: run it before the hooks already registered.
+            with_kwargs: call ``hook(module, args, kwargs, output)`` instead.
+
         Returns:
             A RemovableHandle.
         """
-        return self._add_hook(self._forward_hooks, hook, prepend)
+        handle = self._add_hook(self._forward_hooks, hook, prepend)
+        if with_kwargs:
+            self._kwargs_hook_ids.add(handle.id)
+        return handle
 
     def register_full_backward_hook(self, hook, *, prepend=False):
         """Call ``hook(module, grad_input, grad_output)`` during backward.
@@ -137,11 +137,15 @@ class Module(ModuleTraversal):
             raise KeyError(f"cannot register {kind} {name!r}: {type(self).__name__} already "
                            f"has a method or class attribute of that name")
 
-    def _discard(self, name):
-        """Forget ``name`` in every kind (a re-assignment may move it between kinds)."""
+    def _discard(self, name, keep):
+        """Forget ``name`` in every kind but ``keep`` (a re-assignment may move it
+        between kinds).  Within ``keep`` the entry stays where it is, so re-assigning
+        a name keeps its position in ``state_dict`` and in a Sequential's forward
+        order (as PyTorch)."""
         d = self.__dict__
         for kind in _STATE_DICTS:
-            d[kind].pop(name, None)
+            if kind != keep:
+                d[kind].pop(name, None)
         d["_non_persistent_buffers"].discard(name)
         d.pop(name, None)
 
@@ -156,7 +160,7 @@ class Module(ModuleTraversal):
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot register {type(param).__name__} as parameter {name!r}: "
                             f"expected nn.Parameter or None; wrap it: nn.Parameter(array)")
-        self._discard(name)
+        self._discard(name, "_parameters")
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
@@ -176,7 +180,7 @@ class Module(ModuleTraversal):
         if tensor is not None and not is_array(tensor):
             raise TypeError(f"cannot register {type(tensor).__name__} as buffer {name!r}: "
                             f"expected a numpy/cupy ndarray or None")
-        self._discard(name)
+        self._discard(name, "_buffers")
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent_buffers.add(name)
@@ -191,7 +195,7 @@ class Module(ModuleTraversal):
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"cannot register {type(module).__name__} as submodule {name!r}: "
                             f"expected a Module or None")
-        self._discard(name)
+        self._discard(name, "_modules")
         self._modules[name] = module
 
     register_module = add_module
@@ -266,10 +270,18 @@ class Module(ModuleTraversal):
         """Evaluation mode: dropout off, batch norm uses running statistics."""
         return self.train(False)
 
-    def zero_grad(self):
-        """Drop the gradient of every parameter (PyTorch's ``set_to_none``)."""
+    def zero_grad(self, set_to_none=True):
+        """Forget every parameter's gradient.
+
+        Args:
+            set_to_none: drop the gradients (True, PyTorch's default) or fill the
+                existing ones with zeros in place (False).
+        """
         for p in self.parameters():
-            p.cleargrad()
+            if set_to_none or p.grad is None:
+                p.cleargrad()
+            else:
+                p.grad.data[...] = 0
 
     cleargrads = zero_grad  # DeZero's name
 

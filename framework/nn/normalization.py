@@ -79,6 +79,14 @@ class _BatchNorm(Module):
         else:
             gamma = xp.ones(self.num_features, dtype=x.dtype)
             beta = xp.zeros(self.num_features, dtype=x.dtype)
+        if use_batch_stats:
+            per_channel = x.size // self.num_features
+            if per_channel <= 1:
+                # One value has no variance: the output would be beta whatever x is.
+                raise ValueError(
+                    f"{type(self).__name__}: expected more than 1 value per channel when "
+                    f"using batch statistics, got input of shape {tuple(x.shape)}; hint: "
+                    f"use a batch of 2 or more (e.g. DataLoader(drop_last=True)) or eval()")
         if training and self.track_running_stats:
             self.num_batches_tracked += 1
             momentum = (1.0 / float(self.num_batches_tracked) if self.momentum is None

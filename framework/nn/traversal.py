@@ -29,23 +29,29 @@ class ModuleTraversal:
             sub = f"{prefix}.{name}" if prefix else name
             yield from child.named_modules(memo, sub, remove_duplicate)
 
-    def _named_members(self, kind, prefix, recurse):
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+    def _named_members(self, kind, prefix, recurse, remove_duplicate):
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
         seen = set()
         for mod_prefix, module in modules:
             for name, value in module.__dict__[kind].items():
-                if value is None or id(value) in seen:
+                if value is None:
                     continue
-                seen.add(id(value))
+                if remove_duplicate:
+                    if id(value) in seen:
+                        continue
+                    seen.add(id(value))
                 yield (f"{mod_prefix}.{name}" if mod_prefix else name), value
 
-    def named_parameters(self, prefix="", recurse=True):
-        """Yield ``(dotted_name, Parameter)``; a shared parameter comes once."""
-        return self._named_members("_parameters", prefix, recurse)
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yield ``(dotted_name, Parameter)``; a shared parameter comes once unless
+        ``remove_duplicate`` is False (then once per name it is reachable by)."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def named_buffers(self, prefix="", recurse=True):
-        """Yield ``(dotted_name, ndarray)`` for every buffer; a shared one comes once."""
-        return self._named_members("_buffers", prefix, recurse)
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yield ``(dotted_name, ndarray)`` for every buffer; a shared one comes once
+        unless ``remove_duplicate`` is False."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def named_children(self):
         """Yield ``(name, module)`` for the direct children, each once."""

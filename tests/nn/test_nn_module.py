@@ -222,7 +222,7 @@ def test_repr_like_pytorch():
           (0): Linear(in_features=4, out_features=3, bias=True)
           (1): Sequential(
             (0): ReLU()
-            (1): Dropout(p=0.2)
+            (1): Dropout(p=0.2, inplace=False)
           )
         )""")
     assert repr(nn.Conv2d(1, 2, 3, bias=False)) == \
