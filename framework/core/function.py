@@ -10,6 +10,7 @@ from framework.core.variable import Variable, as_variable
 __all__ = ["Function"]
 
 _new_object = object.__new__
+_ref = weakref.ref
 _ndarray = np.ndarray
 
 
@@ -30,9 +31,28 @@ def _output(y, requires_grad):
 
 def _constant(x, like):
     """A constant input: a Python float/int takes a float array's dtype (weak-scalar rule)."""
-    if type(like) is _ndarray and like.dtype.kind == "f" and type(x) in (float, int):
-        return _output(np.array(x, dtype=like.dtype), False)
+    t = type(x)
+    if (t is float or t is int) and type(like) is _ndarray:
+        dtype = like.dtype
+        if dtype.kind == "f":
+            return _output(np.array(x, dtype), False)
     return as_variable(x, like)
+
+
+def _with_constants(inputs):
+    """``inputs`` with every non-Variable wrapped as a constant like the first Variable."""
+    if len(inputs) == 2:  # the binary operators: one side is a Variable, or neither
+        a, b = inputs
+        if isinstance(a, Variable):
+            return a, _constant(b, a.data)
+        if isinstance(b, Variable):
+            return _constant(a, b.data), b
+    like = None
+    for x in inputs:
+        if isinstance(x, Variable):
+            like = x.data
+            break
+    return tuple([x if isinstance(x, Variable) else _constant(x, like) for x in inputs])
 
 
 class Function:
@@ -55,24 +75,17 @@ class Function:
     outputs = ()
 
     def __call__(self, *inputs):
-        record = False
-        convert = False
         for x in inputs:
-            if isinstance(x, Variable):
+            if not isinstance(x, Variable):
+                inputs = _with_constants(inputs)
+                break
+        ys = self.forward(*[x.data for x in inputs])
+        record = False
+        if Config.enable_backprop:
+            for x in inputs:
                 if x.requires_grad:
                     record = True
-            else:
-                convert = True
-        if convert:  # constants: arrays and scalars take a like-typed array form
-            like = None
-            for x in inputs:
-                if isinstance(x, Variable):
-                    like = x.data
                     break
-            inputs = tuple([x if isinstance(x, Variable) else _constant(x, like)
-                            for x in inputs])
-        ys = self.forward(*[x.data for x in inputs])
-        record = record and Config.enable_backprop
         if type(ys) is not tuple:
             out = _output(ys, record)
             if record:
@@ -84,16 +97,16 @@ class Function:
                 out.creator = self
                 out.generation = gen + 1
                 self.inputs = inputs
-                self.outputs = (weakref.ref(out),)
+                self.outputs = (_ref(out),)
             return out
         outputs = [_output(y, record) for y in ys]
         if record:
-            self.generation = max([x.generation for x in inputs])
+            self.generation = gen = max([x.generation for x in inputs])
             for out in outputs:
                 out.creator = self
-                out.generation = self.generation + 1
+                out.generation = gen + 1
             self.inputs = inputs
-            self.outputs = tuple([weakref.ref(out) for out in outputs])
+            self.outputs = tuple([_ref(out) for out in outputs])
         return outputs
 
     def forward(self, *xs):

@@ -35,7 +35,7 @@ def _sum_to_array(x, shape):
 
 
 def _unbroadcast(gx, shape):
-    return gx if gx.shape == shape else sum_to(gx, shape)
+    return gx if gx.data.shape == shape else sum_to(gx, shape)
 
 
 # --------------------------------------------------------------------------- arithmetic

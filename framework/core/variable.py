@@ -86,6 +86,21 @@ class Variable:
         self.creator = func
         self.generation = func.generation + 1
 
+    def unchain(self):
+        """Cut the link to the function that made this variable (DeZero's name)."""
+        self.creator = None
+
+    def unchain_backward(self):
+        """Cut every link of the graph behind this variable, so it can be freed while
+        this variable lives on (truncated backpropagation through time)."""
+        funcs = [self.creator] if self.creator is not None else []
+        while funcs:
+            f = funcs.pop()
+            for x in f.inputs:
+                if x.creator is not None:
+                    funcs.append(x.creator)
+                    x.unchain()
+
     def cleargrad(self):
         """Forget the gradient (DeZero's name; PyTorch's ``grad = None``)."""
         self.grad = None
@@ -144,6 +159,12 @@ class Variable:
     def min(self, axis=None, keepdims=False):
         return ops.min(self, axis, keepdims)
 
+    def matmul(self, other):
+        """``self @ other`` (DeZero's method; ``dot`` is the same)."""
+        return ops.matmul(self, other)
+
+    dot = matmul
+
     def argmax(self, axis=None):
         """Indices of the maxima (an array; no gradient)."""
         return backend.get_array_module(self.data).argmax(self.data, axis=axis)
@@ -178,32 +199,34 @@ class Variable:
         return backend.device_of(self.data)
 
     # ------------------------------------------------------------------ operators
+    # The plain operators call the Function classes directly: one Python frame less on
+    # the hottest path of every model.
     def __add__(self, other):
-        return ops.add(self, other)
+        return ops.Add()(self, other)
 
     def __radd__(self, other):
-        return ops.add(self, other)
+        return ops.Add()(self, other)
 
     def __sub__(self, other):
-        return ops.sub(self, other)
+        return ops.Sub()(self, other)
 
     def __rsub__(self, other):
         return ops.rsub(self, other)
 
     def __mul__(self, other):
-        return ops.mul(self, other)
+        return ops.Mul()(self, other)
 
     def __rmul__(self, other):
-        return ops.mul(self, other)
+        return ops.Mul()(self, other)
 
     def __truediv__(self, other):
-        return ops.div(self, other)
+        return ops.Div()(self, other)
 
     def __rtruediv__(self, other):
         return ops.rdiv(self, other)
 
     def __neg__(self):
-        return ops.neg(self)
+        return ops.Neg()(self)
 
     def __pos__(self):
         return self

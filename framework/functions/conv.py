@@ -239,6 +239,10 @@ class Conv2d(Function):
             gx = deconv2d(gy, W, None, self.stride, self.pad, outsize=x.shape[2:])
         if W.requires_grad:
             gW = Conv2dGradW(W.shape[2:], self.stride, self.pad, self.col)(x, gy)
+        # Handed over (or unused): the graph outlives backward until the loss is
+        # dropped, and the im2col matrix is its largest array. A second backward
+        # recomputes it.
+        self.col = None
         if len(self.inputs) == 3:
             if self.inputs[2].requires_grad:
                 gb = _sum(gy, axis=(0, 2, 3))

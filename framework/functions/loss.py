@@ -25,9 +25,22 @@ def _batch_size(x):
     return x.shape[0] if x.ndim else 1
 
 
-def _scalar(value, like):
-    """A 0-d array of ``like``'s dtype and backend (sums of float32 stay float32)."""
-    return backend.get_array_module(like).asarray(value, dtype=like.dtype)
+def _float_dtype(dtype):
+    """``dtype`` when floating, else float64 (a loss of integer inputs is a float)."""
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
+def _batch_mean(total, n, like):
+    """``total / n`` as a 0-d array of ``like``'s floating dtype and backend (sums of
+    float32 stay float32); NaN for an empty batch, as a mean over nothing (without
+    numpy's division warning)."""
+    value = total / n if n else float("nan")
+    return backend.get_array_module(like).asarray(value, dtype=_float_dtype(like.dtype))
+
+
+def _inverse(n):
+    """``1 / n`` for the gradient's scale; an empty batch has empty gradients, scaled by 0."""
+    return 1.0 / n if n else 0.0
 
 
 def _shape_of(x):
@@ -42,11 +55,11 @@ class MeanSquaredError(Function):
     def forward(self, x0, x1):
         diff = x0 - x1
         self.n = _batch_size(diff)
-        return _scalar((diff * diff).sum() / self.n, diff)
+        return _batch_mean((diff * diff).sum(), self.n, diff)
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        g = (x0 - x1) * (gy * (2.0 / self.n))
+        g = (x0 - x1) * (gy * (2.0 * _inverse(self.n)))
         gx0 = sum_to(g, x0.shape) if x0.requires_grad else None
         gx1 = sum_to(-g, x1.shape) if x1.requires_grad else None
         return gx0, gx1
@@ -69,7 +82,7 @@ class SoftmaxCrossEntropy(Function):
         xp = backend.get_array_module(x)
         log_z = logsumexp_array(x, 1)
         log_p = x[xp.arange(n), t] - log_z[:, 0]
-        return _scalar(-log_p.sum() / n, x)
+        return _batch_mean(-log_p.sum(), n, x)
 
     def backward(self, gy):
         # (softmax(x) - onehot(t)) * gy / N, the classic fused gradient.
@@ -80,11 +93,11 @@ class SoftmaxCrossEntropy(Function):
         if Config.enable_backprop:  # create_graph: keep the gradient differentiable
             onehot = xp.zeros(x.shape, dtype=x.dtype)
             onehot[rows, t.data] = 1
-            return (softmax(x, axis=1) - onehot) * (gy * (1.0 / n)), None
+            return (softmax(x, axis=1) - onehot) * (gy * _inverse(n)), None
         # First order on arrays: one softmax, one in-place subtraction, one scaling.
         g = softmax_array(x.data, axis=1)
         g[rows, t.data] -= 1
-        g *= gy.data * (1.0 / n)
+        g *= gy.data * _inverse(n)
         return Variable(g, requires_grad=False), None
 
 
@@ -127,13 +140,15 @@ def softmax_cross_entropy(x, t):
 
 
 def _float_target(x, t):
-    """Labels as a Variable of ``x``'s floating dtype (integer 0/1 labels are common)."""
+    """Labels as a Variable of ``x``'s floating dtype (integer 0/1 labels are common),
+    float64 for integer ``x``, on ``x``'s backend."""
+    dtype = _float_dtype(np.dtype(_dtype_of(x)))
     if isinstance(t, Variable):
         if t.dtype.kind != "f":
-            return Variable(t.data.astype(_dtype_of(x)), requires_grad=False)
+            return Variable(t.data.astype(dtype), requires_grad=False)
         return t
-    t = t if (isinstance(t, np.ndarray) or backend.is_cupy_array(t)) else np.asarray(t)
-    return Variable(t.astype(_dtype_of(x), copy=False), requires_grad=False)
+    xp = backend.get_array_module(x)
+    return Variable(xp.asarray(t, dtype=dtype), requires_grad=False)
 
 
 def _check_same_shape(name, a, b):
@@ -149,11 +164,11 @@ class SigmoidCrossEntropy(Function):
         # max(x, 0) - x t + log(1 + exp(-|x|)): the log-loss of sigmoid(x), stable for
         # large |x| of either sign.
         loss = xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
-        return _scalar(loss.sum() / self.n, x)
+        return _batch_mean(loss.sum(), self.n, x)
 
     def backward(self, gy):
         x, t = self.inputs
-        scale = gy * (1.0 / self.n)
+        scale = gy * _inverse(self.n)
         gx = (sigmoid(x) - t) * scale if x.requires_grad else None
         gt = x * -scale if t.requires_grad else None
         return gx, gt
@@ -188,11 +203,11 @@ class BinaryCrossEntropy(Function):
             log_p = xp.maximum(xp.log(p), self.LOG_FLOOR)
             log_q = xp.maximum(xp.log1p(-p), self.LOG_FLOOR)
         loss = t * log_p + (1 - t) * log_q
-        return _scalar(-loss.sum() / self.n, p)
+        return _batch_mean(-loss.sum(), self.n, p)
 
     def backward(self, gy):
         p, t = self.inputs
-        scale = gy * (1.0 / self.n)
+        scale = gy * _inverse(self.n)
         gp = gt = None
         if p.requires_grad:
             gp = (p - t) / clip(p * (1 - p), self.EPS, None) * scale

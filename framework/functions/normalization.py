@@ -43,7 +43,9 @@ class BatchNorm(Function):
         xp = backend.get_array_module(x)
         self.axes, self.bshape = axes, bshape
         self.m = x.size // c if c else 0
-        self.train = bool(Config.train)
+        # An empty batch has no statistics: it is normalized with the running ones,
+        # which it leaves unchanged (a NaN update would spoil them for good).
+        self.train = bool(Config.train) and self.m > 0
         if self.train:
             mu = x.mean(axis=axes, keepdims=True)
             xc = x - mu
