@@ -12,7 +12,7 @@ from framework.core.primitives import matmul, max, reshape, sum, sum_to
 from framework.core.variable import Variable
 from framework.functions.math import abs as _abs
 
-__all__ = ["matmul", "mm", "dot", "linear", "cdist", "Linear", "Root"]
+__all__ = ["matmul", "mm", "dot", "linear", "linear_out_in", "cdist", "Linear", "Root"]
 
 
 def _constant(array):
@@ -58,11 +58,17 @@ def dot(a, b):
 class Linear(Function):
     """``x @ W + b`` in one node: one forward, one backward, no intermediate Variables.
 
-    ``x`` is (N, in), ``W`` is (in, out) (DeZero's layout), ``b`` is (out,) or absent.
+    ``x`` is (N, in), ``b`` is (out,) or absent. ``W`` is (in, out) (DeZero's layout),
+    or (out, in) (PyTorch's) with ``weight_out_in=True``; each layout gets its gradient
+    computed in its own memory order, so an optimizer's update runs over contiguous
+    arrays.
     """
 
+    def __init__(self, weight_out_in=False):
+        self.weight_out_in = weight_out_in
+
     def forward(self, x, W, b=None):
-        y = x @ W
+        y = x @ W.T if self.weight_out_in else x @ W
         if b is not None:
             y += b
         return y
@@ -70,24 +76,27 @@ class Linear(Function):
     def backward(self, gy):
         x, W = self.inputs[0], self.inputs[1]
         b = self.inputs[2] if len(self.inputs) == 3 else None
+        out_in = self.weight_out_in
         if Config.enable_backprop:  # create_graph: record the gradient's own graph
-            gx = matmul(gy, W.T) if x.requires_grad else None
-            gW = matmul(x.T, gy) if W.requires_grad else None
+            gx = gW = None
+            if x.requires_grad:
+                gx = matmul(gy, W) if out_in else matmul(gy, W.T)
+            if W.requires_grad:
+                gW = matmul(gy.T, x) if out_in else matmul(x.T, gy)
             gb = sum_to(gy, b.shape) if b is not None and b.requires_grad else None
         else:
             # The common first-order case on arrays: no per-op graph bookkeeping, which
             # is most of the cost of a small layer's training step.
-            g = gy.data
-            gx = _constant(g @ W.data.T) if x.requires_grad else None
-            gW = _constant(x.data.T @ g) if W.requires_grad else None
+            g, w, xd = gy.data, W.data, x.data
+            gx = _constant(g @ w if out_in else g @ w.T) if x.requires_grad else None
+            gW = _constant(g.T @ xd if out_in else xd.T @ g) if W.requires_grad else None
             gb = (_constant(g.sum(axis=0).reshape(b.shape))
                   if b is not None and b.requires_grad else None)
         return (gx, gW) if b is None else (gx, gW, gb)
 
 
 def linear(x, W, b=None):
-    """Affine map ``x @ W + b`` with DeZero's weight layout (``nn.Linear`` stores
-    PyTorch's (out, in) and transposes).
+    """Affine map ``x @ W + b`` with DeZero's weight layout.
 
     Args:
         x: input, shape (N, in), (in,) or (..., in).
@@ -100,19 +109,43 @@ def linear(x, W, b=None):
     Raises:
         ValueError: shapes that do not fit, naming them.
     """
+    return _linear(x, W, b, weight_out_in=False)
+
+
+def linear_out_in(x, weight, bias=None):
+    """Affine map ``x @ weight.T + bias`` with PyTorch's weight layout (``nn.Linear``'s).
+
+    Args:
+        x: input, shape (N, in), (in,) or (..., in).
+        weight: shape (out, in).
+        bias: shape (out,), or None.
+
+    Returns:
+        A Variable of shape (N, out) (leading axes as in ``x``).
+
+    Raises:
+        ValueError: shapes that do not fit, naming them.
+    """
+    return _linear(x, weight, bias, weight_out_in=True)
+
+
+def _linear(x, W, b, weight_out_in):
     xs, ws = _shape_of(x), _shape_of(W)
-    if len(ws) != 2 or len(xs) == 0 or xs[-1] != ws[0]:
+    n_in, n_out = (ws[1], ws[0]) if weight_out_in and len(ws) == 2 else (ws + (0, 0))[:2]
+    name, layout = ("linear_out_in", "(out, in)") if weight_out_in else ("linear", "(in, out)")
+    if len(ws) != 2 or len(xs) == 0 or xs[-1] != n_in:
         raise ValueError(
-            f"linear: input of shape {xs} and weight of shape {ws} do not fit: expected "
-            f"x (..., in) and W (in, out) with the same in")
-    if b is not None and _shape_of(b) not in ((ws[1],), (1, ws[1])):
-        raise ValueError(f"linear: bias of shape {_shape_of(b)}, expected ({ws[1]},)")
+            f"{name}: input of shape {xs} and weight of shape {ws} do not fit: expected "
+            f"x (..., in) and W {layout} with the same in")
+    if b is not None and _shape_of(b) not in ((n_out,), (1, n_out)):
+        raise ValueError(f"{name}: bias of shape {_shape_of(b)}, expected ({n_out},)")
     lead = xs[:-1]
     if len(xs) != 2:
-        x = reshape(x, (-1, ws[0]))
-    y = Linear()(x, W) if b is None else Linear()(x, W, b)
+        x = reshape(x, (-1, n_in))
+    f = Linear(weight_out_in)
+    y = f(x, W) if b is None else f(x, W, b)
     if len(xs) != 2:
-        y = reshape(y, lead + (ws[1],))
+        y = reshape(y, lead + (n_out,))
     return y
 
 

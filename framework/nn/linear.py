@@ -60,8 +60,9 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
-        # F.linear keeps DeZero's (in, out) weight layout; ours is PyTorch's (out, in).
-        return F.linear(x, self.weight.T, self.bias)
+        # PyTorch's (out, in) weight, used as it is stored: its gradient comes back in
+        # the same memory order, so the optimizer's update runs over contiguous arrays.
+        return F.linear_out_in(x, self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

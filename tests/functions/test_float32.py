@@ -77,6 +77,7 @@ CASES = {
     "mm": ("linalg", lambda r: ([f32(r, 2, 3), f32(r, 3, 4)], {})),
     "dot": ("linalg", lambda r: ([f32(r, 3), f32(r, 3)], {})),
     "linear": ("linalg", lambda r: ([f32(r, 5, 3), f32(r, 3, 4), f32(r, 4)], {})),
+    "linear_out_in": ("linalg", lambda r: ([f32(r, 5, 3), f32(r, 4, 3), f32(r, 4)], {})),
     "cdist": ("linalg", lambda r: ([f32(r, 2, 4, 3), f32(r, 2, 5, 3)], {"p": 3.0})),
     # activation
     "sigmoid": ("activation", lambda r: ([f32(r, 3, 4)], {})),

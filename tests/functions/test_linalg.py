@@ -108,6 +108,48 @@ def test_linear_shape_errors():
         F.linear(np.zeros((2, 4)), Variable(np.zeros((4, 5))), Variable(np.zeros(3)))
 
 
+@pytest.mark.parametrize("with_bias", [True, False])
+@pytest.mark.parametrize("x_shape", [(5, 3), (3,), (2, 5, 3)], ids=str)
+def test_linear_out_in_values_and_gradients(x_shape, with_bias, gcheck, rng):
+    x, W, b = rng.normal(size=x_shape), rng.normal(size=(4, 3)), rng.normal(size=4)
+    expected = x @ W.T + (b if with_bias else 0)
+    args = (x, W, b) if with_bias else (x, W)
+    y = F.linear_out_in(*[Variable(a) for a in args])
+    assert y.shape == x_shape[:-1] + (4,)
+    assert array_allclose(y, expected, rtol=1e-12)
+    assert gcheck(F.linear_out_in, *args)
+
+
+def test_linear_out_in_weight_gradient_is_contiguous_like_the_weight():
+    # An (out, in) gradient in the weight's own memory order keeps optimizer updates fast.
+    x = Variable(np.ones((2, 3), dtype=np.float32), requires_grad=False)
+    W = Variable(np.ones((4, 3), dtype=np.float32))
+    F.linear_out_in(x, W).sum().backward()
+    assert W.grad.shape == (4, 3) and W.grad.data.flags.c_contiguous
+    assert W.grad.dtype == np.float32 and x.grad is None
+
+
+def test_linear_out_in_second_order_matches_linear(rng):
+    x = rng.normal(size=(2, 3))
+    W = rng.normal(size=(2, 3))  # (out, in)
+    grads = []
+    for f, w in ((F.linear_out_in, W), (F.linear, W.T.copy())):
+        xv, wv = Variable(x), Variable(w)
+        (f(xv, wv) ** 2).sum().backward(create_graph=True)
+        gx = xv.grad
+        xv.cleargrad()
+        gx.sum().backward()
+        grads.append(xv.grad.data)
+    assert array_allclose(grads[0], grads[1], rtol=1e-12)
+
+
+def test_linear_out_in_shape_errors():
+    with pytest.raises(ValueError, match=r"linear_out_in: .*\(2, 3\).*\(5, 4\)"):
+        F.linear_out_in(Variable(np.zeros((2, 3))), Variable(np.zeros((5, 4))))
+    with pytest.raises(ValueError, match=r"bias of shape \(3,\), expected \(5,\)"):
+        F.linear_out_in(np.zeros((2, 4)), Variable(np.zeros((5, 4))), Variable(np.zeros(3)))
+
+
 def brute_cdist(x1, x2, p):
     out = np.zeros(x1.shape[:-2] + (x1.shape[-2], x2.shape[-2]))
     for idx in itertools.product(*[range(n) for n in out.shape]):
