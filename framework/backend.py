@@ -110,10 +110,10 @@ def gpu_available():
     return gpu_status()[0]
 
 
-def _require_gpu():
+def _require_gpu(device="gpu"):
     ok, reason = gpu_status()
     if not ok:
-        raise DeviceError(f"device 'gpu' was asked for but no GPU is usable: {reason}")
+        raise DeviceError(f"device {device!r} was asked for but no GPU is usable: {reason}")
 
 
 def __getattr__(name):
@@ -150,7 +150,7 @@ def check_device(device):
     """Parse ``device`` and, for a GPU, check that it is usable; return the parsed pair."""
     kind, index = parse_device(device)
     if kind == "gpu":
-        _require_gpu()
+        _require_gpu(device)
         count = _cupy().cuda.runtime.getDeviceCount()
         if index >= count:
             raise DeviceError(f"device {device!r} does not exist: {count} GPU(s) found")

@@ -77,7 +77,7 @@ def check_safe_name(value, what="name", where=None):
     if not SAFE_NAME_PATTERN.fullmatch(value):
         hint = re.sub(r"[^A-Za-z0-9._-]+", "_", value).lstrip("._-")[:100] or "my_experiment"
         raise config_error(
-            what, f"{value!r} is not a safe folder name: use letters, digits, '.', '_' and "
+            what, f"{value!r} is not a safe folder name: use ASCII letters, digits, '.', '_' and "
                   f"'-', starting with a letter or digit, at most 100 characters "
                   f"(e.g. {hint!r})", where)
     return value

@@ -107,6 +107,8 @@ def _yaml_error(source, exc):
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     detail = f"{problem} ({context})" if context and context not in problem else problem
+    if "'\\t'" in detail:  # PyYAML's own words do not say what to do about it
+        detail += "; hint: YAML indents with spaces, never tabs"
     if mark is not None:
         return ConfigError(f"{source}, line {mark.line + 1}, column {mark.column + 1}: "
                            f"invalid YAML: {detail}")

@@ -3,7 +3,9 @@
 :func:`setup_logging` configures the logger named ``zeronn`` (modules log through
 ``logging.getLogger("zeronn.<part>")`` or :func:`get_logger`).  Calling it again replaces
 the handlers it installed, so repeated runs in one process never print lines twice.
-Console lines go through ``tqdm.write`` so they do not tear a progress bar apart.
+Console lines go through ``tqdm.write`` so they do not tear a progress bar apart.  A
+record logged with ``extra={"console": False}`` (a long config summary) goes to
+``info.log`` only.
 """
 import logging
 import os
@@ -40,6 +42,8 @@ class _ConsoleHandler(logging.StreamHandler):
         super().__init__(stream=sys.stdout)
 
     def emit(self, record):
+        if not getattr(record, "console", True):
+            return
         try:
             msg = self.format(record)
             stream = sys.stdout

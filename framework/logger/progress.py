@@ -5,6 +5,7 @@
 (CI logs, pipes, ``--quiet``) the stand-in keeps the latest postfix and costs almost
 nothing per batch, so the trainer calls the same methods either way.
 """
+import os
 import sys
 
 __all__ = ["progress", "QuietProgress"]
@@ -91,4 +92,17 @@ def progress(iterable=None, total=None, desc=None, enabled=True, stream=None):
         return QuietProgress(iterable, total=total, desc=desc)
     from tqdm import tqdm  # imported here: runs without a terminal never pay for it
     return tqdm(iterable, total=total, desc=desc, file=stream, leave=False,
-                dynamic_ncols=True)
+                ncols=_bar_width(stream))
+
+
+def _bar_width(stream):
+    """The terminal's width less a margin, or None (tqdm decides).
+
+    A bar as wide as the terminal leaves no room for the ``^C`` the terminal echoes
+    on Ctrl-C: the echo wraps, and the bar's last frame stays behind on its own line.
+    """
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return None
+    return max(columns - 4, 20)

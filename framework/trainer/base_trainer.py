@@ -12,11 +12,20 @@ from framework.trainer.checkpoint import (BEST_CHECKPOINT, capture_rng_state,
                                           checkpoint_filename, restore_rng_state,
                                           save_checkpoint)
 
-__all__ = ["BaseTrainer", "TrainingDiverged"]
+__all__ = ["BaseTrainer", "TrainingDiverged", "TrainingInterrupted"]
 
 
 class TrainingDiverged(ZeronnError):
     """The loss became NaN or infinite; the run stops and keeps its last good checkpoint."""
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run; the message names the last checkpoint on disk.
+
+    A ``KeyboardInterrupt`` subclass, so code that catches Ctrl-C still does.  No
+    checkpoint is written for the interrupted epoch: the weights are halfway through
+    it, and resuming from them could not reproduce the uninterrupted run.
+    """
 
 
 class BaseTrainer:
@@ -62,10 +71,30 @@ class BaseTrainer:
         self.not_improved_count = 0
         self.history = []  # one log dict per finished epoch
         self.best_epoch = None
+        self.last_checkpoint = None  # path of the newest file written by _save
 
     # ----------------------------------------------------------------- the loop
     def _train_epoch(self, epoch):
         raise NotImplementedError
+
+    def finished_reason(self):
+        """Why there is nothing left to train (after :meth:`resume`), or None.
+
+        Returns:
+            A sentence such as ``"epoch 30 reached trainer.epochs (30); train on with
+            --epochs N (N > 30)"``, or None when epochs remain and early stopping has
+            not triggered.
+        """
+        done = self.start_epoch - 1
+        if done >= self.epochs:
+            return (f"epoch {done} reached trainer.epochs ({self.epochs}); "
+                    f"train on with --epochs N (N > {done})")
+        if self.mnt_mode != "off" and self.not_improved_count >= self.early_stop:
+            return (f"it stopped early: {self.mnt_metric} did not improve for "
+                    f"{self.not_improved_count} epochs (trainer.early_stop: "
+                    f"{int(self.early_stop)}); train on with a larger "
+                    f"--set trainer.early_stop=N")
+        return None
 
     def train(self):
         """Run epochs ``start_epoch..epochs``; returns the history of epoch logs.
@@ -73,32 +102,60 @@ class BaseTrainer:
         Raises:
             TrainingDiverged: the loss became NaN or infinite (nothing of that epoch
                 is saved; earlier checkpoints stay).
+            TrainingInterrupted: Ctrl-C; the epoch under way is not saved, every
+                file already written stays complete (the message names the newest).
         """
-        for epoch in range(self.start_epoch, self.epochs + 1):
-            started = time.perf_counter()
-            log = {"epoch": epoch, **self._train_epoch(epoch)}
-            log["lr"] = self._current_lr()
-            log["seconds"] = round(time.perf_counter() - started, 3)
-            self._step_scheduler(log)
-            self.history.append(log)
-            self._log_epoch(log)
-
-            best = self._update_monitor(log)
-            if best:
-                self._save(epoch, BEST_CHECKPOINT)
-            if epoch % self.save_period == 0 or epoch == self.epochs:
-                self._save(epoch, checkpoint_filename(epoch))
-            if self.not_improved_count > self.early_stop:
-                self.logger.info(
-                    f"{self.mnt_metric} did not improve for {int(self.early_stop)} epochs: "
-                    f"training stops early (best {self.mnt_best:.6g} at epoch {self.best_epoch})")
-                if epoch % self.save_period != 0:
-                    self._save(epoch, checkpoint_filename(epoch))
-                break
+        if self.mnt_mode == "off" and self.config.trainer.early_stop:
+            self.logger.warning(f"trainer.early_stop: {self.config.trainer.early_stop} has no "
+                                f"effect while trainer.monitor is off (set e.g. "
+                                f"monitor: min val_loss)")
+        epoch = self.start_epoch
+        try:
+            for epoch in range(self.start_epoch, self.epochs + 1):
+                if self._run_epoch(epoch):
+                    break
+        except KeyboardInterrupt:
+            raise self._interrupted(epoch) from None
         if self.mnt_mode != "off" and self.best_epoch is not None:
             self.logger.info(f"best {self.mnt_metric}: {self.mnt_best:.6g} (epoch {self.best_epoch})")
         self.writer.flush()
         return self.history
+
+    def _run_epoch(self, epoch):
+        """Train, log, monitor and save one epoch; return True to stop early."""
+        started = time.perf_counter()
+        log = {"epoch": epoch, **self._train_epoch(epoch)}
+        log["lr"] = self._current_lr()
+        log["seconds"] = round(time.perf_counter() - started, 3)
+        self._step_scheduler(log)
+        self.history.append(log)
+        self._log_epoch(log)
+
+        if self._update_monitor(log):
+            self._save(epoch, BEST_CHECKPOINT)
+        periodic = epoch % self.save_period == 0 or epoch == self.epochs
+        if periodic:
+            self._save(epoch, checkpoint_filename(epoch))
+        if self.not_improved_count >= self.early_stop:
+            self.logger.info(
+                f"{self.mnt_metric} did not improve for {self.not_improved_count} epochs: "
+                f"training stops early (best {self.mnt_best:.6g} at epoch {self.best_epoch})")
+            if not periodic:  # the run ends here: its last epoch gets a checkpoint
+                self._save(epoch, checkpoint_filename(epoch))
+            return True
+        return False
+
+    def _interrupted(self, epoch):
+        if self.last_checkpoint is not None:
+            where = (f"the last checkpoint is {self.last_checkpoint} (resume with: "
+                     f"python train.py -r {self.last_checkpoint})")
+        elif self.models_dir is not None:
+            where = "no checkpoint was saved yet"
+        else:
+            where = "this run saves no checkpoints"
+        message = f"interrupted during epoch {epoch}/{self.epochs}; {where}"
+        self.logger.warning(message)
+        return TrainingInterrupted(message)
 
     def _current_lr(self):
         groups = getattr(self.optimizer, "param_groups", None)
@@ -165,6 +222,7 @@ class BaseTrainer:
             optimizer_state=self.optimizer.state_dict(),
             scheduler_state=self.lr_scheduler.state_dict() if self.lr_scheduler else None,
             rng_state=capture_rng_state(), metadata=self._metadata(epoch))
+        self.last_checkpoint = path
         self.logger.debug(f"saved {path}")
 
     def resume(self, checkpoint):
@@ -193,8 +251,10 @@ class BaseTrainer:
             raise CheckpointError(f"{checkpoint.path}: its metadata has no epoch number")
         self.start_epoch = epoch + 1
         self.step = int(meta.get("step") or 0)
-        self.not_improved_count = int(meta.get("not_improved_count") or 0)
         self.history = list(meta.get("history") or [])
+        # the best value and the early-stop count belong to the monitor they were kept for
         if meta.get("monitor") == self.config.trainer.monitor and meta.get("monitor_best") is not None:
             self.mnt_best = float(meta["monitor_best"])
             self.best_epoch = meta.get("best_epoch")
+            self.not_improved_count = int(meta.get("not_improved_count") or 0)
+        self.last_checkpoint = checkpoint.path  # until this run saves its own

@@ -19,7 +19,7 @@ from framework.config import (apply_overrides, config_to_dict, load_yaml, packag
 from framework.errors import ConfigError, UserError
 from framework.logger import TensorboardWriter, close_logging, get_logger, setup_logging
 from framework.plugin import load_plugins
-from framework.trainer.base_trainer import TrainingDiverged
+from framework.trainer.base_trainer import TrainingDiverged, TrainingInterrupted
 from framework.trainer.builder import (build_data_loaders, build_experiment, build_loss,
                                        build_metrics, build_model, check_experiment)
 from framework.trainer.checkpoint import load_checkpoint
@@ -29,6 +29,7 @@ from framework.trainer.trainer import Trainer, evaluate
 __all__ = ["train_main", "test_main", "run_guarded", "resolve_config"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 
 class _Parser(argparse.ArgumentParser):
@@ -107,9 +108,11 @@ def run_guarded(func, debug=False, threads=None):
             raise
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
+    except TrainingInterrupted:
+        return EXIT_INTERRUPTED  # the trainer has logged where the run stands
     except KeyboardInterrupt:
-        print("interrupted; the last saved checkpoint is intact", file=sys.stderr)
-        return 130
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         close_logging()
     return EXIT_OK
@@ -146,6 +149,47 @@ def resolve_config(args, checkpoint=None):
     return validate_config(raw)
 
 
+def _importable_cwd():
+    """Let a config's ``plugins:`` name modules of the working folder, as ``python -m`` does.
+
+    ``python train.py`` puts the script's folder on ``sys.path``, not the folder it runs
+    in, so a project's ``my_project/models.py`` would not be found when ``train.py`` lives
+    elsewhere.  The folder goes last, so it never shadows an installed package.
+    """
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:
+        sys.path.append(cwd)
+
+
+def _load_registries(cfg, args, checkpoint):
+    """Load the plugins ``cfg`` names; a missing one of a stored config says so."""
+    _importable_cwd()
+    try:
+        return load_plugins(cfg.plugins).registries
+    except ConfigError as exc:
+        if args.config or checkpoint is None:
+            raise
+        raise ConfigError(f"{checkpoint.path} (the config stored in it): {exc}; or pass "
+                          f"-c CONFIG.yaml with plugins that can be loaded now") from None
+
+
+def _config_summary(cfg, args, checkpoint):
+    """One line for info.log: where the config came from and its main choices."""
+    source = args.config or f"{checkpoint.path} (stored config)"
+    overrides = _overrides_list(args)
+    parts = [f"config {source}" + (f" with {' '.join(overrides)}" if overrides else ""),
+             f"arch {cfg.arch.type}", f"dataset {cfg.data_loader.args.dataset.type}",
+             f"batch_size {cfg.data_loader.args.batch_size}",
+             f"validation_split {cfg.data_loader.args.validation_split}",
+             f"loss {cfg.loss.type}",
+             f"metrics {', '.join(m.type for m in cfg.metrics) or 'none'}",
+             f"optimizer {cfg.optimizer.type} {cfg.optimizer.args}",
+             f"lr_scheduler {cfg.lr_scheduler.type if cfg.lr_scheduler else 'none'}",
+             f"epochs {cfg.trainer.epochs}", f"monitor {cfg.trainer.monitor}",
+             f"early_stop {cfg.trainer.early_stop or 'off'}", f"seed {cfg.seed}"]
+    return "; ".join(parts)
+
+
 def _seed(seed):
     np.random.seed(seed)
     random.seed(seed)
@@ -155,7 +199,7 @@ def _train(args):
     checkpoint = load_checkpoint(args.resume) if args.resume else None
     cfg = resolve_config(args, checkpoint)
     backend.check_device(cfg.device)
-    registries = load_plugins(cfg.plugins).registries
+    registries = _load_registries(cfg, args, checkpoint)
     check_experiment(cfg, registries)
 
     _seed(cfg.seed)
@@ -170,6 +214,10 @@ def _train(args):
                       valid_loader=exp.valid_loader, show_progress=not args.quiet)
     if checkpoint is not None:
         trainer.resume(checkpoint)  # a checkpoint that does not fit fails here, before any folder
+        finished = trainer.finished_reason()
+        if finished:  # nothing to train: no run folder either
+            print(f"nothing to train from {checkpoint.path}: {finished}")
+            return
 
     # Everything is checked and built: only now does the run get its folders.
     models_dir, log_dir = make_run_dirs(cfg.trainer.save_dir, cfg.name, args.run_id)
@@ -180,6 +228,7 @@ def _train(args):
     n_train = len(exp.train_loader.dataset) if hasattr(exp.train_loader, "dataset") else "?"
     logger.info(f"device {cfg.device}; {sum(p.size for p in exp.model.parameters())} "
                 f"parameters; {n_train} training samples")
+    logger.info(_config_summary(cfg, args, checkpoint), extra={"console": False})
     logger.debug(repr(exp.model))
     if checkpoint is not None:
         logger.info(f"resumed from {checkpoint.path} (epoch {checkpoint.epoch}); "
@@ -196,14 +245,16 @@ def _test(args):
     checkpoint = load_checkpoint(args.resume)
     cfg = resolve_config(args, checkpoint)
     backend.check_device(cfg.device)
-    registries = load_plugins(cfg.plugins).registries
+    registries = _load_registries(cfg, args, checkpoint)
     check_experiment(cfg, registries)
     _seed(cfg.seed)
     model = build_model(cfg, registries)
     try:
         model.load_state_dict(checkpoint.model_state)
     except (KeyError, ValueError) as exc:
-        raise ConfigError(f"{checkpoint.path} does not fit the model of its config: {exc}") from None
+        source = args.config or "its stored config"
+        raise ConfigError(f"{checkpoint.path} does not fit the model of {source}: "
+                          f"{exc}") from None
     if backend.parse_device(cfg.device)[0] != "cpu":
         model.to(cfg.device)
     loader, _ = build_data_loaders(cfg, registries, train=False)

@@ -26,16 +26,17 @@ def evaluate(model, loader, criterion, metrics, *, show_progress=False, desc="te
     tracker = MetricTracker("loss", *[name for name, _ in metrics])
     was_training = getattr(model, "training", True)
     model.eval()
+    bar = progress(loader, total=len(loader), desc=desc, enabled=show_progress)
     try:
         with no_grad(), test_mode():
-            for data, target in progress(loader, total=len(loader), desc=desc,
-                                         enabled=show_progress):
+            for data, target in bar:
                 output = model(_as_input(data))
                 n = len(target)
                 tracker.update("loss", float(criterion(output, target).data), n)
                 for name, fn in metrics:
                     tracker.update(name, fn(output, target), n)
     finally:
+        bar.close()
         model.train(was_training)
     return tracker.result()
 
@@ -65,29 +66,17 @@ class Trainer(BaseTrainer):
             self.train_loader.set_epoch(epoch - 1)  # the shuffle order depends on (seed, epoch)
         bar = progress(self.train_loader, total=len(self.train_loader),
                        desc=f"epoch {epoch}/{self.epochs}", enabled=self.show_progress)
-        for batch_idx, (data, target) in enumerate(bar):
-            output = self.model(_as_input(data))
-            loss = self.criterion(output, target)
-            loss_value = float(loss.data)
-            if not _finite(loss_value):
-                bar.close()
-                raise TrainingDiverged(
-                    f"the loss became {loss_value} at epoch {epoch}, batch {batch_idx + 1}; "
-                    f"training stopped, the last good checkpoint is kept (try a lower "
-                    f"learning rate: optimizer.args.lr)")
-            self.optimizer.zero_grad()
-            loss.backward()
-            self.optimizer.step()
-            self.step += 1
-
-            n = len(target)
-            self.tracker.update("loss", loss_value, n)
-            for name, fn in self.metrics:
-                self.tracker.update(name, fn(output, target), n)
-            if self.step % self.log_step == 0:
-                self.writer.add_scalar("train/batch_loss", loss_value, self.step)
-                bar.set_postfix(loss=f"{loss_value:.4f}")
-        bar.close()
+        # Held in a local: a for loop would drop the bar's generator as the exception
+        # unwinds, and tqdm would close (erase) the bar before the handler runs.
+        batches = iter(bar)
+        try:  # close the bar however the epoch ends (Ctrl-C, NaN) so no line is left torn
+            for batch_idx, (data, target) in enumerate(batches):
+                self._train_step(epoch, batch_idx, data, target, bar)
+        except KeyboardInterrupt:
+            bar.leave = True  # keep the bar on screen: it shows how far the epoch got
+            raise
+        finally:
+            bar.close()
         log = self.tracker.result()
         if self.valid_loader is not None and len(self.valid_loader):
             valid = evaluate(self.model, self.valid_loader, self.criterion, self.metrics)
@@ -95,6 +84,28 @@ class Trainer(BaseTrainer):
         if self.histograms:
             self._write_histograms(epoch)
         return log
+
+    def _train_step(self, epoch, batch_idx, data, target, bar):
+        output = self.model(_as_input(data))
+        loss = self.criterion(output, target)
+        loss_value = float(loss.data)
+        if not _finite(loss_value):
+            raise TrainingDiverged(
+                f"the loss became {loss_value} at epoch {epoch}, batch {batch_idx + 1}; "
+                f"training stopped, the last good checkpoint is kept (try a lower "
+                f"learning rate: optimizer.args.lr)")
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        self.step += 1
+
+        n = len(target)
+        self.tracker.update("loss", loss_value, n)
+        for name, fn in self.metrics:
+            self.tracker.update(name, fn(output, target), n)
+        if self.step % self.log_step == 0:
+            self.writer.add_scalar("train/batch_loss", loss_value, self.step)
+            bar.set_postfix(loss=f"{loss_value:.4f}")
 
     def _write_histograms(self, epoch):
         for name, param in self.model.named_parameters():

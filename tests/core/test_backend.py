@@ -99,3 +99,11 @@ def test_round_trip_to_gpu():
     y.backward()
     x.to_cpu()
     assert np.allclose(x.grad.data, 2 * np.arange(4.0))
+
+
+def test_gpu_error_repeats_the_device_asked_for():
+    if backend.gpu_available():
+        pytest.skip("a GPU is available here")
+    for device in ("cuda:0", "gpu:1"):
+        with pytest.raises(DeviceError, match=f"device '{device}' was asked for"):
+            backend.check_device(device)

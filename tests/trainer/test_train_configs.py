@@ -8,7 +8,7 @@ from framework.trainer.checkpoint import load_checkpoint
 from framework.trainer.cli import test_main as eval_main
 from framework.trainer.cli import train_main
 
-from conftest import REPO  # noqa: E402  (tests/trainer)
+from trainer_helpers import REPO  # noqa: E402  (tests/trainer)
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from framework import backend
 from framework.trainer.cli import test_main as eval_main
 from framework.trainer.cli import train_main
 
-from conftest import REPO, run_dirs, small_config, subprocess_env  # noqa: E402  (tests/trainer)
+from trainer_helpers import REPO, run_dirs, small_config, subprocess_env  # noqa: E402  (tests/trainer)
 
 
 def _fails(capsys, argv, *needles, main=train_main):

@@ -16,7 +16,7 @@ from framework.trainer.checkpoint import load_checkpoint
 from framework.trainer.cli import test_main as eval_main
 from framework.trainer.cli import train_main
 
-from conftest import REPO, run_dirs, subprocess_env  # noqa: E402  (tests/trainer)
+from trainer_helpers import REPO, run_dirs, subprocess_env  # noqa: E402  (tests/trainer)
 
 
 def _log_dir(run):
