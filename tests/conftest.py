@@ -22,6 +22,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _reset_zeronn_logger():
+    """Undo what ``setup_logging`` (run by train_main, test_main, ...) leaves on the
+    ``zeronn`` logger: its handlers and ``propagate = False``.  Left in place, they leak
+    into later tests (pytest attaches its capture handlers to non-propagating loggers),
+    so that a test's outcome would depend on the order the tests run in."""
+    yield
+    from framework.logger import close_logging
+    close_logging(all_handlers=True)
+
+
 @pytest.fixture(params=["numpy", pytest.param("cupy", marks=pytest.mark.gpu)])
 def xp(request):
     """The array module under test: numpy always, cupy where a GPU answers."""
@@ -37,6 +48,18 @@ def shared_data():
     if not SHARED_DATA.is_dir():
         pytest.skip(f"reference data not found at {SHARED_DATA} (set ZERONN_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def shared_file():
+    """``shared_file("iris/iris.csv") -> Path`` inside the reference data folder; skips
+    the test, naming the path, where that file is absent (as ``shared_data``)."""
+    def find(relative):
+        path = SHARED_DATA / relative
+        if not path.exists():
+            pytest.skip(f"reference data not found at {path} (set ZERONN_SHARED_DATA)")
+        return path
+    return find
 
 
 class TensorboardServer:
@@ -58,7 +81,10 @@ class TensorboardServer:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir),
                  "--host", "127.0.0.1", "--port", str(port), "--load_fast=false"],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                # tensorboard keeps a .tensorboard-info folder in the temp folder: the
+                # test's own, not the machine's
+                env=dict(os.environ, TMPDIR=str(workdir)))
 
     def get_json(self, path):
         import json

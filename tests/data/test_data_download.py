@@ -12,7 +12,6 @@ from framework.data import download, read_content, sha256_hex
 from framework.errors import ChecksumError, DataError
 from plugins.datasets import MNIST
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 class Server:
@@ -173,10 +172,8 @@ def test_dataset_download_rejects_corrupt_file(tmp_path, server):
     assert not list((tmp_path / "mnist").iterdir())
 
 
-def test_real_mnist_checksums_through_download(tmp_path, server):
-    folder = SHARED / "mnist"
-    if not (folder / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"reference data not found at {folder}")
+def test_real_mnist_checksums_through_download(tmp_path, server, shared_file):
+    folder = shared_file("mnist/t10k-images-idx3-ubyte.gz").parent
     for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
         server.routes[f"/m/{name}"] = (folder / name).read_bytes()
     ds = MNIST(data_dir=tmp_path, train=False, download=True, mirror=f"{server.url}/m/")

@@ -1,6 +1,5 @@
 """The shipped and generated data sets: digits, iris, spiral."""
 import gzip
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +9,6 @@ from framework.data.dataset import array_source
 from plugins.datasets import Digits, Iris, Spiral, make_spiral
 from plugins.datasets._common import read_package_csv
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def rows(ds):
@@ -34,10 +32,8 @@ def test_digits_shapes_values_and_split():
     np.testing.assert_array_equal(again.data, test.data)  # the split is fixed
 
 
-def test_digits_matches_the_reference_file():
-    ref = SHARED / "digits" / "digits.csv.gz"
-    if not ref.exists():
-        pytest.skip(f"reference data not found at {ref}")
+def test_digits_matches_the_reference_file(shared_file):
+    ref = shared_file("digits/digits.csv.gz")
     table = np.loadtxt(gzip.open(ref, "rt"), delimiter=",")
     ours = np.concatenate([d.data.reshape(len(d), 64) * 16 for d in (Digits(), Digits(False))])
     labels = np.concatenate([Digits().targets, Digits(False).targets])

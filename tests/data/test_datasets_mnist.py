@@ -1,6 +1,4 @@
 """MNIST and Fashion-MNIST from folders: real files, tiny generated files, errors."""
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -8,16 +6,8 @@ from framework.data import DataLoader, Flatten, read_content, sha256_hex, write_
 from framework.errors import ChecksumError, DataError
 from plugins.datasets import MNIST, FashionMNIST
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 NAMES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
          "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
-
-
-def shared_dir(folder):
-    path = SHARED / folder
-    if not (path / "t10k-labels-idx1-ubyte.gz").exists():
-        pytest.skip(f"reference data not found at {path} (see /work/shared/data/README.md)")
-    return path
 
 
 def make_tiny(folder, n=(6, 4), compress=True, seed=0):
@@ -43,9 +33,9 @@ def tiny_class(base, files):
 
 
 @pytest.mark.parametrize("cls,folder", [(MNIST, "mnist"), (FashionMNIST, "fashion-mnist")])
-def test_real_test_sets_from_shared_data(cls, folder):
-    path = shared_dir(folder)
-    for data_dir in (SHARED, path):  # the data set's sub-folder is found, or the folder
+def test_real_test_sets_from_shared_data(cls, folder, shared_file):
+    path = shared_file(f"{folder}/t10k-labels-idx1-ubyte.gz").parent
+    for data_dir in (path.parent, path):  # the data set's sub-folder is found, or the folder
         ds = cls(data_dir=data_dir, train=False)
         assert len(ds) == 10000
         x, t = ds[0]
@@ -56,9 +46,9 @@ def test_real_test_sets_from_shared_data(cls, folder):
 
 
 @pytest.mark.parametrize("cls,folder", [(MNIST, "mnist"), (FashionMNIST, "fashion-mnist")])
-def test_real_training_sets_from_shared_data(cls, folder):
-    shared_dir(folder)
-    ds = cls(data_dir=SHARED, train=True)
+def test_real_training_sets_from_shared_data(cls, folder, shared_file):
+    path = shared_file(f"{folder}/train-labels-idx1-ubyte.gz").parent
+    ds = cls(data_dir=path.parent, train=True)
     assert len(ds) == 60000 and ds.data.shape == (60000, 1, 28, 28)
     assert np.bincount(ds.targets).sum() == 60000
     xb, tb = next(iter(DataLoader(ds, batch_size=128, shuffle=True, seed=0)))

@@ -1,5 +1,6 @@
 """framework.logger.logging_setup: console + info.log, levels, idempotence, closing."""
 import logging
+import re
 import sys
 
 import pytest
@@ -7,12 +8,6 @@ from tqdm import tqdm
 
 from framework.logger import (LOG_FILE, close_logging, get_logger, setup_logging,
                               verbosity_level)
-
-
-@pytest.fixture(autouse=True)
-def _restore_logger():
-    yield
-    close_logging(all_handlers=True)
 
 
 def _emit_all(logger):
@@ -107,7 +102,7 @@ def test_foreign_handlers_are_left_alone(tmp_path):
 def test_bad_verbosity(bad):
     with pytest.raises(ValueError, match="verbosity must be 0"):
         setup_logging(None, verbosity=bad)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=f"verbosity must be 0 .*got {re.escape(repr(bad))}$"):
         verbosity_level(bad)
 
 

@@ -13,12 +13,6 @@ from framework.logger import LOG_FILE, close_logging, progress, setup_logging
 from framework.trainer.trainer import Trainer
 
 
-@pytest.fixture(autouse=True)
-def _restore_logger():
-    yield
-    close_logging(all_handlers=True)
-
-
 @pytest.fixture
 def pty_stream():
     """A writable stream on a pseudo terminal 80 columns wide."""

@@ -99,6 +99,20 @@ def test_batchnorm1d_running_stats_like_pytorch():
     assert int(bn.num_batches_tracked) == 3  # eval does not count
 
 
+@pytest.mark.parametrize("shape", [(2, 3), (1, 3, 2), (3, 3, 2, 2)])
+def test_batchnorm_running_var_is_unbiased_over_the_values_per_channel(shape):
+    # (2, 3): two values per channel, the smallest batch with an unbiased variance
+    # (factor 2); (1, 3, 2): the batch axis alone would give N = 1, no correction.
+    x = np.random.default_rng(12).standard_normal(shape) * 3
+    bn = {2: nn.BatchNorm1d, 3: nn.BatchNorm1d, 4: nn.BatchNorm2d}[len(shape)](
+        3, dtype=np.float64)
+    bn(x)
+    axes = (0,) + tuple(range(2, len(shape)))
+    unbiased = x.var(axis=axes, ddof=1)
+    np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * unbiased, rtol=1e-12)
+    np.testing.assert_allclose(bn.running_mean, 0.1 * x.mean(axis=axes), rtol=1e-12)
+
+
 def test_batchnorm2d_and_3d_input_and_cumulative_momentum():
     np.random.seed(4)
     bn = nn.BatchNorm2d(2, momentum=None)

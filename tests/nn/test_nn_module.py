@@ -197,7 +197,7 @@ def test_zero_grad_and_requires_grad():
     assert all(p.grad is None for p in net.parameters())
 
 
-def test_to_cpu_and_dtype():
+def test_to_cpu_and_dtype(monkeypatch):
     net = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
     w = net[0].weight
     assert net.to("cpu") is net and net.to_cpu() is net
@@ -208,11 +208,13 @@ def test_to_cpu_and_dtype():
     assert net[1].num_batches_tracked.dtype == np.int64
     net.float()
     assert net[0].weight.dtype == np.float32
-    with pytest.raises(DeviceError):
+    with pytest.raises(DeviceError, match="unknown device 'tpu'"):
         net.to("tpu")
-    if not fw.cuda.gpu_enable:
-        with pytest.raises(DeviceError):
-            net.to_gpu()
+    # the probe's answer is replaced, so the no-GPU path runs on GPU machines too
+    monkeypatch.setattr(fw.backend, "_gpu_status", (False, "no CUDA device is visible"))
+    with pytest.raises(DeviceError, match="'gpu:0' was asked for but no GPU is usable"):
+        net.to_gpu()
+    assert net[0].weight is w and fw.backend.device_of(net[0].weight.data) == "cpu"
 
 
 def test_repr_like_pytorch():

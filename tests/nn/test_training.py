@@ -1,13 +1,8 @@
 """Real training runs through nn + optim: Iris (BatchNorm MLP) and DeZero's spiral."""
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 import framework as fw
 from framework import nn, optim
-
-IRIS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "iris" / "iris.csv"
 
 
 def _read_iris(path):
@@ -57,9 +52,8 @@ def _fit(model, opt, loss_fn, x, t, epochs, batch_size, rng):
     return float(loss.data)
 
 
-@pytest.mark.skipif(not IRIS.exists(), reason=f"Iris data not found at {IRIS}")
-def test_iris_batchnorm_mlp_reaches_090_test_accuracy():
-    x, t = _read_iris(IRIS)
+def test_iris_batchnorm_mlp_reaches_090_test_accuracy(shared_file):
+    x, t = _read_iris(shared_file("iris/iris.csv"))
     np.random.seed(0)
     order = np.random.permutation(len(x))
     n_train = int(0.75 * len(x))

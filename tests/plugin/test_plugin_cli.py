@@ -115,9 +115,9 @@ def test_unknown_module_exits_2_and_debug_shows_the_exception(capsys):
     assert code == 2
     assert capsys.readouterr().err.startswith(
         "error: plugins: cannot find module 'zt_cli_nowhere'")
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="cannot find module 'zt_cli_nowhere'"):
         main(["--debug", "plugins", *ONLY_MINE, "-p", "zt_cli_nowhere"], out=io.StringIO())
-    with pytest.raises(ConfigError):  # also accepted after the command
+    with pytest.raises(ConfigError, match="zt_cli_nowhere"):  # also after the command
         main(["plugins", "--debug", *ONLY_MINE, "-p", "zt_cli_nowhere"], out=io.StringIO())
 
 

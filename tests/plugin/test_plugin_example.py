@@ -16,39 +16,13 @@ import framework
 from framework.errors import RegistryError
 from framework.plugin import load_plugins
 
-try:
-    import tomllib
-except ImportError:  # Python 3.10
-    tomllib = None
+import tomllib
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "zeronn-plugin-example"
 PLUGIN = "zeronn-plugin-example"
 
 
-def _missing_framework_parts():
-    """Names of the framework API the example needs that cannot be imported."""
-    wanted = {"framework.nn": ["Module", "Linear", "ReLU"], "framework.optim": ["Adam"],
-              "framework.functions": ["log_softmax"],
-              "framework.data": ["TensorDataset", "DataLoader"]}
-    missing = []
-    for module_name, names in wanted.items():
-        try:
-            module = __import__(module_name, fromlist=names)
-        except Exception:
-            missing.append(module_name)
-            continue
-        missing += [f"{module_name}.{n}" for n in names if not hasattr(module, n)]
-    return missing
-
-
-needs_framework = pytest.mark.skipif(
-    bool(_missing_framework_parts()),
-    reason=f"framework API not available yet: {', '.join(_missing_framework_parts())}")
-
-
 def _project():
-    if tomllib is None:
-        pytest.skip("reading pyproject.toml needs tomllib (Python 3.11+)")
     with open(EXAMPLE / "pyproject.toml", "rb") as fh:
         return tomllib.load(fh)["project"]
 
@@ -84,7 +58,6 @@ def test_example_declares_one_entry_point_in_group_zeronn():
     assert project["name"] == PLUGIN
 
 
-@needs_framework
 def test_example_is_found_through_its_entry_point(example_installed):
     manager = load_plugins(builtins=[])
     assert not [f for f in manager.failures if f.name == PLUGIN], manager.failures
@@ -99,7 +72,6 @@ def test_example_is_found_through_its_entry_point(example_installed):
         assert entry.description
 
 
-@needs_framework
 def test_example_trains_through_the_registries(example_installed):
     from framework import optim
     from framework.data import DataLoader
@@ -139,7 +111,6 @@ def test_example_trains_through_the_registries(example_installed):
     assert accuracy > 0.9, accuracy
 
 
-@needs_framework
 def test_example_factories_reject_misspelled_arguments(example_installed):
     manager = load_plugins(builtins=[])
     with pytest.raises(RegistryError) as info:
@@ -149,7 +120,6 @@ def test_example_factories_reject_misspelled_arguments(example_installed):
         "signature: example_mlp(in_features=2, hidden=16, out_features=3)")
 
 
-@needs_framework
 def test_example_blobs_are_seeded_and_split(example_installed):
     from zeronn_plugin_example import ExampleBlobs
     a, b = ExampleBlobs(seed=3), ExampleBlobs(seed=3)
@@ -177,7 +147,6 @@ def _offline_wheel_build_problem():
 
 
 @pytest.mark.slow
-@needs_framework
 @pytest.mark.skipif(bool(_offline_wheel_build_problem()),
                     reason=f"pip cannot build without the network: {_offline_wheel_build_problem()}")
 def test_pip_installed_example_is_discovered(tmp_path, monkeypatch, forget_example):

@@ -139,6 +139,35 @@ def test_checkpoint_with_only_a_model(tmp_path):
     assert ckpt.rng_state is None and ckpt.metadata == {} and ckpt.epoch is None
 
 
+def test_crash_mid_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    # The deterministic twin of the SIGKILL run in test_train_run.py: model_best.npz is
+    # overwritten every time the monitor improves, and a save that dies after writing
+    # part of the file must leave the previous one whole.
+    path = tmp_path / BEST_CHECKPOINT
+    save_checkpoint(path, model_state=_model_state(), metadata={"epoch": 1})
+    before = path.read_bytes()
+    real_write_array = np.lib.format.write_array
+    written = []
+
+    def dying_write_array(fp, arr, **kwargs):
+        written.append(arr.shape)
+        if len(written) == 2:  # one array is already in the new file
+            raise OSError("killed mid-write")
+        return real_write_array(fp, arr, **kwargs)
+
+    monkeypatch.setattr(np.lib.format, "write_array", dying_write_array)
+    newer = {k: v + 1 for k, v in _model_state().items()}
+    with pytest.raises(OSError, match="killed mid-write"):
+        save_checkpoint(path, model_state=newer, metadata={"epoch": 2})
+    monkeypatch.undo()
+    assert len(written) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [BEST_CHECKPOINT]  # no temp file
+    assert path.read_bytes() == before
+    ckpt = load_checkpoint(path)
+    assert ckpt.epoch == 1
+    _assert_same(_model_state(), ckpt.model_state)
+
+
 def test_missing_checkpoint_names_path_and_neighbours(tmp_path):
     save_checkpoint(tmp_path / "checkpoint-epoch1.npz", model_state=_model_state())
     with pytest.raises(CheckpointError) as info:

@@ -88,4 +88,7 @@ def test_unsafe_run_id(tmp_path):
 
 def test_safe_names_allowed(tmp_path):
     for name in ("digits_mlp", "MNIST-cnn.v2", "0"):
-        make_run_dirs(tmp_path, name, now=NOW)
+        models, log = make_run_dirs(tmp_path, name, now=NOW)
+        assert models == os.path.join(tmp_path, "models", name, "0307_090501")
+        assert log == os.path.join(tmp_path, "log", name, "0307_090501")
+        assert os.path.isdir(models) and os.path.isdir(log)

@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from framework.logger import close_logging
 from framework.trainer.checkpoint import load_checkpoint
 from framework.trainer.cli import test_main as eval_main
 from framework.trainer.cli import train_main
@@ -56,12 +55,6 @@ def local_plugin(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "path", list(sys.path))  # the CLI may append the cwd
     yield "edge_plugin"
     sys.modules.pop("edge_plugin", None)
-
-
-@pytest.fixture(autouse=True)
-def _close_logs():
-    yield
-    close_logging(all_handlers=True)
 
 
 def _run(tmp_path, run_id):
