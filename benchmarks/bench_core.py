@@ -17,7 +17,6 @@ repository root (or with PYTHONPATH pointing at it). Not part of the test suite.
 """
 import argparse
 import os
-import statistics
 import sys
 import time
 
@@ -38,6 +37,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
+from timing import timed as interleaved  # noqa: E402  (benchmarks/timing.py)
 
 import framework.functions as F  # noqa: E402
 from framework import Variable  # noqa: E402
@@ -69,24 +69,10 @@ def timed(fns, repeat, number, warmup=3):
     of its own afterwards, because its OpenMP workers keep spinning for a while after
     each op and would steal the cores from whatever runs next.
     """
-    out = _timed({k: f for k, f in fns.items() if k != "torch"}, repeat, number, warmup)
+    out = interleaved({k: f for k, f in fns.items() if k != "torch"}, repeat, number, warmup)
     if "torch" in fns:
-        out.update(_timed({"torch": fns["torch"]}, repeat, number, warmup))
+        out.update(interleaved({"torch": fns["torch"]}, repeat, number, warmup))
     return out
-
-
-def _timed(fns, repeat, number, warmup):
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    samples = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            for _ in range(number):
-                fn()
-            samples[name].append((time.perf_counter() - t0) / number)
-    return {name: (statistics.median(s), min(s)) for name, s in samples.items()}
 
 
 def report(title, times, base, target=None):
@@ -358,7 +344,7 @@ def main():
     if "mlp" in only:
         fns, params = mlp_workload(rng)
         same_work(fns, params, "numpy")
-        med = timed(fns, ARGS.repeat, 3)
+        med = timed(fns, ARGS.repeat, 10)
         report("(a) MLP 784-1000-1000-10, batch 100, one SGD step", med, "numpy",
                ("framework", 1.15))
     if "conv" in only:

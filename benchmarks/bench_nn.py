@@ -24,7 +24,6 @@ of the test suite. Exit status 1 when a target is missed.
 """
 import argparse
 import os
-import statistics
 import sys
 import time
 
@@ -50,24 +49,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
+from timing import timed  # noqa: E402  (benchmarks/timing.py)
 
 import framework.functions as F  # noqa: E402
 from framework import Variable, nn, optim  # noqa: E402
-
-
-def timed(fns, repeat, number, warmup=3):
-    """Median and best seconds per call of each callable, interleaved repeat by repeat."""
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    samples = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            for _ in range(number):
-                fn()
-            samples[name].append((time.perf_counter() - t0) / number)
-    return {name: (statistics.median(s), min(s)) for name, s in samples.items()}
 
 
 def report(title, times):

@@ -47,7 +47,7 @@ class ReLU(Function):
 
     def backward(self, gy):
         x, = self.inputs
-        return gy * (x.data > 0).astype(gy.dtype)
+        return gy * (x.data > 0)  # float * bool stays float: no cast of the mask
 
 
 class LeakyReLU(Function):
