@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata as metadata
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,6 @@ def normalize_dist_name(name: str) -> str:
 
 def _from_pyproject(path: Path) -> list[PluginSource] | None:
     """The ``zeronn`` entry points a source tree's pyproject.toml declares, or None."""
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10: fall back to the installed metadata
-        return None
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
