@@ -35,23 +35,38 @@ def test_get_array_module_works_with_cupy_absent(tmp_path):
     assert "fine" in out.stdout
 
 
-def test_gpu_probe_reports_driverless_cupy(tmp_path):
-    # cupy importable but every device call raising, as cupy does with no driver.
+FAKE_CUPY = {
+    # cupy importable but every device call raising, as cupy does with no driver
+    "no driver": ("raise RuntimeError('cudaErrorInsufficientDriver')", "", "driver"),
+    # a driver but no device visible (CUDA_VISIBLE_DEVICES="")
+    "zero devices": ("return 0", "", "no CUDA device"),
+    # a device, but kernels cannot be compiled (the runtime compiler NVRTC is missing)
+    "no compiler": ("return 1",
+                    "def arange(*a, **k):\n    raise RuntimeError('libnvrtc.so not found')\n"
+                    "float32 = 'float32'\n", "cannot run kernels"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAKE_CUPY))
+def test_gpu_probe_reports_each_broken_cupy(tmp_path, case):
+    count_body, extra, expected = FAKE_CUPY[case]
     pkg = tmp_path / "cupy"
     (pkg / "cuda").mkdir(parents=True)
-    (pkg / "__init__.py").write_text("from . import cuda\n")
+    (pkg / "__init__.py").write_text("from . import cuda\n" + extra)
     (pkg / "cuda" / "__init__.py").write_text(
         "class _R:\n"
         "    @staticmethod\n"
         "    def getDeviceCount():\n"
-        "        raise RuntimeError('cudaErrorInsufficientDriver')\n"
+        f"        {count_body}\n"
         "runtime = _R()\n")
     code = ("import framework as fw\nok, r = fw.backend.gpu_status()\n"
-            "assert not ok and 'driver' in r, r\nprint('fine')\n")
+            f"assert not ok and {expected!r} in r, r\n"
+            "assert fw.cuda.gpu_enable is False\nprint('fine')\n")
     env = {"PYTHONPATH": f"{tmp_path}:{backend.__file__.rsplit('/framework/', 1)[0]}",
            "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
+    assert "fine" in out.stdout
 
 
 def test_import_does_not_import_cupy():
