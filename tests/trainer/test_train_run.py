@@ -210,3 +210,27 @@ def test_threads_option_limits_blas_during_the_run(write_config, tmp_path, monke
     monkeypatch.setattr(trainer_module.Trainer, "_train_epoch", spy)
     assert train_main(["-c", str(write_config(**{"trainer.epochs": 1})), "-q", "--threads", "1"]) == 0
     assert seen and seen[0] and all(n == 1 for n in seen[0].values())
+
+
+def test_parameter_and_gradient_histograms_when_asked(write_config, tmp_path):
+    path = str(write_config(**{"trainer.epochs": 2, "trainer.histograms": True}))
+    assert train_main(["-c", path, "-q", "--run-id", "h"]) == 0
+    ea = EventAccumulator(str(tmp_path / "saved/log/tiny/h"), size_guidance={"histograms": 0})
+    ea.Reload()
+    tags = set(ea.Tags()["histograms"])
+    names = ["layers.1.weight", "layers.1.bias", "layers.3.weight", "layers.3.bias"]
+    assert tags == {f"{kind}/{n}" for kind in ("params", "grads") for n in names}
+    weights = ea.Histograms("params/layers.1.weight")
+    assert [h.step for h in weights] == [1, 2]
+    assert weights[-1].histogram_value.num == 64 * 32  # every weight counted
+    ckpt = load_checkpoint(tmp_path / "saved/models/tiny/h/checkpoint-epoch2.npz")
+    w = ckpt.model_state["layers.1.weight"]
+    assert weights[-1].histogram_value.min == pytest.approx(float(w.min()), rel=1e-6)
+    assert weights[-1].histogram_value.max == pytest.approx(float(w.max()), rel=1e-6)
+
+
+def test_no_histograms_by_default(write_config, tmp_path):
+    assert train_main(["-c", str(write_config(**{"trainer.epochs": 1})), "-q", "--run-id", "n"]) == 0
+    ea = EventAccumulator(str(tmp_path / "saved/log/tiny/n"), size_guidance={"histograms": 0})
+    ea.Reload()
+    assert ea.Tags()["histograms"] == []
