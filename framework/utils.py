@@ -157,10 +157,15 @@ def get_dot_graph(output, verbose=True):
 def plot_dot_graph(output, verbose=True, to_file="graph.png"):
     """Write the graph as DOT text next to ``to_file``; render it where graphviz is installed.
 
+    DeZero's signature; ``plot_dot_graph(y, "graph.png")`` works too.
+
     Returns:
         The path written: ``to_file`` when graphviz's ``dot`` rendered it, else the
         ``.dot`` file.
     """
+    if isinstance(verbose, (str, os.PathLike)):  # plot_dot_graph(y, "graph.png")
+        verbose, to_file = True, verbose
+    to_file = os.fspath(to_file)
     dot = get_dot_graph(output, verbose)
     base, ext = os.path.splitext(to_file)
     dot_path = base + ".dot" if ext != ".dot" else to_file

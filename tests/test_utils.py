@@ -80,3 +80,10 @@ def test_plot_dot_graph_renders_through_dot_where_installed(tmp_path, monkeypatc
     out = utils.plot_dot_graph(_graph(), to_file=str(tmp_path / "graph.png"))
     assert out == str(tmp_path / "graph.png")
     assert (tmp_path / "graph.png").read_text().startswith("digraph g {")
+
+
+def test_plot_dot_graph_takes_the_file_as_second_argument(tmp_path, monkeypatch):
+    monkeypatch.setattr(utils.shutil, "which", lambda name: None)
+    out = utils.plot_dot_graph(_graph(), tmp_path / "g.dot")
+    assert out == str(tmp_path / "g.dot")
+    assert "x: (2, 3) float64" in (tmp_path / "g.dot").read_text()  # verbose stays on
