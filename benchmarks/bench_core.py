@@ -37,7 +37,8 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
-from timing import timed as interleaved  # noqa: E402  (benchmarks/timing.py)
+from timing import blas_threads  # noqa: E402  (benchmarks/timing.py)
+from timing import timed as interleaved  # noqa: E402
 
 import framework.functions as F  # noqa: E402
 from framework import Variable  # noqa: E402
@@ -49,17 +50,6 @@ except ImportError:
     torch = None
 
 LR = 0.01
-
-
-def blas_threads():
-    """The BLAS library and its thread count as numpy sees them."""
-    try:
-        from threadpoolctl import threadpool_info
-        info = [f"{d.get('internal_api')} {d.get('num_threads')} threads"
-                for d in threadpool_info() if d.get("user_api") == "blas"]
-        return ", ".join(info) or "unknown"
-    except ImportError:
-        return f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']} (threadpoolctl absent)"
 
 
 def timed(fns, repeat, number, warmup=3):

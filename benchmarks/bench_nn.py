@@ -49,7 +49,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
-from timing import timed  # noqa: E402  (benchmarks/timing.py)
+from timing import blas_threads, timed  # noqa: E402  (benchmarks/timing.py)
 
 import framework.functions as F  # noqa: E402
 from framework import Variable, nn, optim  # noqa: E402
@@ -166,16 +166,6 @@ def profile(fns, steps=50):
             fn()
         prof.disable()
         pstats.Stats(prof).sort_stats("tottime").print_stats(15)
-
-
-def blas_threads():
-    try:
-        from threadpoolctl import threadpool_info
-        info = [f"{d.get('internal_api')} {d.get('num_threads')} threads"
-                for d in threadpool_info() if d.get("user_api") == "blas"]
-        return ", ".join(info) or "unknown"
-    except ImportError:
-        return f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']} (threadpoolctl absent)"
 
 
 def main():

@@ -1,9 +1,10 @@
 """Timing shared by the benchmark scripts (imports nothing heavy: the scripts pin BLAS
 threads before numpy loads)."""
+import os
 import statistics
 import time
 
-__all__ = ["timed"]
+__all__ = ["timed", "blas_threads"]
 
 
 def timed(fns, repeat, number, warmup=3):
@@ -30,3 +31,14 @@ def timed(fns, repeat, number, warmup=3):
                 fn()
             samples[name].append((time.perf_counter() - t0) / number)
     return {name: (statistics.median(s), min(s)) for name, s in samples.items()}
+
+
+def blas_threads():
+    """The BLAS library and its thread count as numpy sees them."""
+    try:
+        from threadpoolctl import threadpool_info
+        info = [f"{d.get('internal_api')} {d.get('num_threads')} threads"
+                for d in threadpool_info() if d.get("user_api") == "blas"]
+        return ", ".join(info) or "unknown"
+    except ImportError:
+        return f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']} (threadpoolctl absent)"

@@ -13,10 +13,6 @@ def _as_input(batch):
     return batch if isinstance(batch, Variable) else Variable(batch, requires_grad=False)
 
 
-def _finite(value):
-    return math.isfinite(value)
-
-
 def evaluate(model, loader, criterion, metrics, *, show_progress=False, desc="test"):
     """Average loss and metrics of ``model`` over ``loader`` (eval mode, no graph).
 
@@ -89,7 +85,7 @@ class Trainer(BaseTrainer):
         output = self.model(_as_input(data))
         loss = self.criterion(output, target)
         loss_value = float(loss.data)
-        if not _finite(loss_value):
+        if not math.isfinite(loss_value):
             raise TrainingDiverged(
                 f"the loss became {loss_value} at epoch {epoch}, batch {batch_idx + 1}; "
                 f"training stopped, the last good checkpoint is kept (try a lower "
