@@ -226,9 +226,9 @@ def _default_mode():
     return n
 
 
-def _decide(now):
+def _decide(now, first=False):
     global _next_check
-    first = _current is None
+    first = first or _current is None
     _switch(_auto_threads())
     _next_check = now + (FIRST_RECHECK_SECONDS if first else RECHECK_SECONDS)
 
@@ -285,7 +285,7 @@ def set_num_threads(n):
     if isinstance(n, str) and n.strip().lower() == AUTO:
         _mode = AUTO
         _next_check = 0.0
-        _decide(time.monotonic())
+        _decide(time.monotonic(), first=True)
         return
     if isinstance(n, bool) or not isinstance(n, int) and not hasattr(n, "__index__"):
         raise TypeError(f"set_num_threads: expected a positive int or 'auto', got {n!r}")
