@@ -13,6 +13,8 @@ LEVELS = {
     "functions": 2, "utils": 2,
     "nn": 3, "optim": 3, "data": 3,
     "plugin": 4, "config": 4, "logger": 4,
+    # distributed wraps nn modules and optimizers; the trainer uses it
+    "distributed": 4,
     "trainer": 5,
     "__main__": 6, "__init__": 6,
 }
