@@ -15,6 +15,8 @@ LEVELS = {
     # utils: gradient checks (on core) and utils.data (framework.data, torch.utils.data).
     "utils": 3.5,
     "plugin": 4, "config": 4, "logger": 4,
+    # distributed wraps nn modules and optimizers; the trainer uses it
+    "distributed": 4,
     "trainer": 5,
     "__main__": 6, "__init__": 6,
 }
