@@ -18,7 +18,8 @@ config may leave out::
     metrics: []
     optimizer: {type: Adam, args: {lr: 0.001}}   # required
     lr_scheduler: null
-    trainer: {epochs: 20, save_dir: saved/, save_period: 1, verbosity: 2, monitor: 'off',
+    callbacks: []                    # names or {type, args}: grad_clip, ema, ...
+    trainer: {type: Trainer, args: {}, epochs: 20, save_dir: saved/, save_period: 1, verbosity: 2, monitor: 'off',
               early_stop: 0, tensorboard: true, log_step: 10, histograms: false}
 """
 from __future__ import annotations
@@ -83,9 +84,11 @@ class DataLoaderConfig:
 
 @dataclass(kw_only=True)
 class TrainerConfig:
-    """``trainer``: how long to train, what to save and log.
+    """``trainer``: which trainer, how long to train, what to save and log.
 
     Attributes:
+        type: the registered trainer (``Trainer``; plugins add more).
+        args: extra keyword arguments for the trainer's factory.
         epochs: number of epochs (> 0).
         save_dir: root of ``models/<name>/<run_id>/`` and ``log/<name>/<run_id>/``.
         save_period: save ``checkpoint-epoch<N>.npz`` every this many epochs (>= 1).
@@ -97,6 +100,8 @@ class TrainerConfig:
         histograms: also write parameter and gradient histograms each epoch.
     """
 
+    type: str = "Trainer"
+    args: dict = field(default_factory=dict)
     epochs: int
     save_dir: str = "saved/"
     save_period: int = 1
@@ -133,4 +138,5 @@ class ExperimentConfig:
     metrics: list = field(default_factory=list)
     optimizer: ComponentConfig
     lr_scheduler: ComponentConfig | None = None
+    callbacks: list = field(default_factory=list)
     trainer: TrainerConfig

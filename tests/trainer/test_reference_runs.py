@@ -7,8 +7,6 @@ checkpoint) names the keys added since, at their default values.
 import copy
 import json
 
-import pytest
-
 from reference_run import REFERENCE_DIR, REFERENCES  # noqa: E402  (tests/trainer)
 
 #: Config keys added after the references were recorded, with their default values.
@@ -60,6 +58,5 @@ def test_small_run_is_unchanged(tmp_path):
     _compare("tiny_run", tmp_path)
 
 
-@pytest.mark.slow
 def test_default_run_is_unchanged(tmp_path):
     _compare("default_run", tmp_path)
