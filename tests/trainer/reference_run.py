@@ -29,10 +29,12 @@ REFERENCE_DIR = HERE / "reference"
 
 _TIMING = re.compile(r"\| \d+\.\d\ds$")
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - ")
+_THREADS_NOW = re.compile(r"\(now \d+\)")  # `threads: auto` follows the machine's load
 
 
 def _mask(line):
-    return _TIMING.sub("| <t>s", line.replace(str(REPO), "<repo>"))
+    line = _THREADS_NOW.sub("(now <n>)", line.replace(str(REPO), "<repo>"))
+    return _TIMING.sub("| <t>s", line)
 
 
 def _events(log_dir):
