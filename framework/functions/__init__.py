@@ -25,6 +25,6 @@ from framework.functions.huber import *  # noqa: F401,F403
 # attribute cannot be trusted after the star imports above.
 _MODULE_NAMES = ("math", "array", "reduction", "linalg", "activation", "loss", "conv",
                  "pooling", "normalization", "noise", "evaluation", "embedding",
-                "smooth_activation", "layer_norm", "pad", "huber")
+                 "smooth_activation", "layer_norm", "pad", "huber")
 __all__ = [name for _m in _MODULE_NAMES
            for name in _importlib.import_module(f"framework.functions.{_m}").__all__]

@@ -28,6 +28,7 @@ from framework.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1
                                   MaxPool1d, MaxPool2d)
 from framework.nn.rnn import LSTM, RNN
 from framework.nn.state import IncompatibleKeys, StateDictError
+from framework.nn.summary import ModelStatistics, summary
 from framework.nn.upsample import Upsample
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "Softplus", "Hardtanh", "ReLU6",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
     "KLDivLoss", "BCELoss", "BCEWithLogitsLoss",
+    "summary", "ModelStatistics",
 ]
