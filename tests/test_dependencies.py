@@ -9,9 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Lower levels never import higher ones; within one level only the same sub-package.
 LEVELS = {
     "errors": 0, "registry": 0, "backend": 0, "cuda": 0, "serialization": 0,
-    "core": 1,
-    "functions": 2, "utils": 2,
-    "nn": 3, "optim": 3, "data": 3,
+    "core": 1, "accelerator": 0,
+    "functions": 2, "utils": 2, "tensors": 2, "saving": 2,
+    "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3,
     "plugin": 4, "config": 4, "logger": 4,
     "trainer": 5,
     "__main__": 6, "__init__": 6,
