@@ -6,8 +6,9 @@ API (``fw.tensor``, ``fw.zeros``, ``fw.cat``, ``fw.float32``, ``fw.device``, ...
 ``framework.functions`` (as ``F``), ``framework.nn``, ``framework.optim``,
 ``framework.data`` and ``framework.utils``.
 """
-from framework import accelerator, backend, cuda
+from framework import accelerator, allocator, backend, cuda
 from framework.backend import device
+from framework.threads import get_num_threads, set_num_threads
 from framework.core import (Config, Function, Parameter, Variable, as_array, as_variable,
                             enable_grad, no_grad, test_mode, using_config)
 from framework.core.size import Size
@@ -23,7 +24,11 @@ __all__ = [
     "enable_grad", "test_mode", "as_array", "as_variable", "backend", "cuda",
     "accelerator", "device", "Size",
     "functions", "utils", "nn", "optim", "data", "__version__",
+    "set_num_threads", "get_num_threads",
 ] + [n for n in _tensor_all + _functions_all if n != "install_methods"]
+
+# Freed arrays stay mapped for the next training step (opt out: ZERONN_MALLOC=system).
+allocator.tune_malloc()
 
 
 def __getattr__(name):

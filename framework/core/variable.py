@@ -158,9 +158,11 @@ class Variable(ShapeMethods, ReductionMethods, ConversionMethods, ComparisonMeth
             RuntimeError: the variable has no graph and needs no gradient, or a value
                 backward needs was changed in place after it was used.
         """
-        from framework.core.engine import run_backward
-        run_backward(self, retain_grad=retain_grad, create_graph=create_graph,
-                     gradient=gradient)
+        from framework.core import engine
+        engine.run_backward(self, retain_grad=retain_grad, create_graph=create_graph,
+                            gradient=gradient)
+        if engine._post_backward_hooks:
+            engine.run_post_backward_hooks()
 
     def retain_grad(self):
         """Keep this non-leaf's ``.grad`` after backward (PyTorch's ``retain_grad``)."""

@@ -25,6 +25,7 @@ from framework.nn.parameter import Buffer, Parameter
 from framework.nn.pooling import AvgPool2d, MaxPool2d
 from framework.nn.rnn import LSTM, RNN
 from framework.nn.state import IncompatibleKeys, StateDictError
+from framework.nn.summary import ModelStatistics, summary
 
 __all__ = [
     "Module", "Parameter", "Buffer", "RemovableHandle", "StateDictError", "IncompatibleKeys",
@@ -34,4 +35,5 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "Dropout", "Embedding", "RNN", "LSTM", "Flatten",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+    "summary", "ModelStatistics",
 ]
