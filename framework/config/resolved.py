@@ -70,6 +70,7 @@ def config_to_dict(cfg):
             "tensorboard": cfg.trainer.tensorboard,
             "log_step": cfg.trainer.log_step,
             "histograms": cfg.trainer.histograms,
+            "threads": cfg.trainer.threads,
         },
     }
 

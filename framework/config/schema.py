@@ -19,7 +19,8 @@ config may leave out::
     optimizer: {type: Adam, args: {lr: 0.001}}   # required
     lr_scheduler: null
     trainer: {epochs: 20, save_dir: saved/, save_period: 1, verbosity: 2, monitor: 'off',
-              early_stop: 0, tensorboard: true, log_step: 10, histograms: false}
+              early_stop: 0, tensorboard: true, log_step: 10, histograms: false,
+              threads: auto}
 """
 from __future__ import annotations
 
@@ -95,6 +96,8 @@ class TrainerConfig:
         tensorboard: write TensorBoard event files to the log folder.
         log_step: log the running loss every this many batches (> 0).
         histograms: also write parameter and gradient histograms each epoch.
+        threads: numpy's BLAS threads: ``"auto"`` (fit to the machine's load, re-checked
+            as training goes; see ``framework.threads``) or a positive int to pin them.
     """
 
     epochs: int
@@ -106,6 +109,7 @@ class TrainerConfig:
     tensorboard: bool = True
     log_step: int = 10
     histograms: bool = False
+    threads: str | int = "auto"
 
     @property
     def monitor_mode(self):

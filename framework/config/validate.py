@@ -229,7 +229,13 @@ class _Validator:
             log_step=self.integer(get("log_step"), path + ("log_step",), 1,
                                   "a positive integer"),
             histograms=self.boolean(get("histograms"), path + ("histograms",)),
+            threads=self.threads(get("threads"), path + ("threads",)),
         )
+
+    def threads(self, value, path):
+        if value == "auto":
+            return value
+        return self.integer(value, path, 1, "'auto' or a positive integer")
 
 
 def validate_config(raw):

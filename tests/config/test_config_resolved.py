@@ -51,7 +51,8 @@ def test_round_trip_of_minimal_config_fills_defaults(tmp_path, write_config):
     data = yaml.safe_load((tmp_path / "r.yaml").read_text())
     assert data["trainer"] == {"epochs": 1, "save_dir": "saved/", "save_period": 1,
                                "verbosity": 2, "monitor": "off", "early_stop": 0,
-                               "tensorboard": True, "log_step": 10, "histograms": False}
+                               "tensorboard": True, "log_step": 10, "histograms": False,
+                               "threads": "auto"}
     assert data["data_loader"]["args"] == {"dataset": {"type": "digits", "args": {}},
                                            "batch_size": 1, "shuffle": False,
                                            "validation_split": 0.0}
