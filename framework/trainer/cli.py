@@ -23,8 +23,9 @@ from framework.trainer.base_trainer import TrainingDiverged, TrainingInterrupted
 from framework.trainer.builder import (build_data_loaders, build_experiment, build_loss,
                                        build_metrics, build_model, check_experiment)
 from framework.trainer.checkpoint import load_checkpoint
+from framework.trainer.factory import build_trainer
 from framework.trainer.run_dir import make_run_dirs
-from framework.trainer.trainer import Trainer, evaluate
+from framework.trainer.trainer import evaluate
 
 __all__ = ["train_main", "test_main", "run_guarded", "resolve_config"]
 
@@ -214,11 +215,10 @@ def _train(args):
     config_dict = config_to_dict(cfg)
     versions = package_versions()
 
-    trainer = Trainer(exp.model, exp.criterion, exp.metrics, exp.optimizer, cfg,
-                      lr_scheduler=exp.lr_scheduler, logger=get_logger(),
-                      writer=TensorboardWriter(None, enabled=False), config_dict=config_dict,
-                      versions=versions, train_loader=exp.train_loader,
-                      valid_loader=exp.valid_loader, show_progress=not args.quiet)
+    trainer = build_trainer(cfg, registries, exp, logger=get_logger(),
+                            writer=TensorboardWriter(None, enabled=False),
+                            config_dict=config_dict, versions=versions,
+                            show_progress=not args.quiet)
     if checkpoint is not None:
         trainer.resume(checkpoint)  # a checkpoint that does not fit fails here, before any folder
         finished = trainer.finished_reason()
