@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from framework.core import Variable
 from framework.data.dataset import array_source
 from framework.data.sampler import BatchSampler, RandomSampler, SequentialSampler, _seed_from
 from framework.data.worker import WorkerPool, worker_seed
@@ -27,9 +28,28 @@ def default_collate(samples):
     strings a list of the strings, as PyTorch collates them; the rules apply at every
     nesting level.
 
+    Samples that hold tensors (Variables, e.g. from ``vision.transforms.ToTensor``) are
+    collated as PyTorch does: every array, tensor and number field becomes a tensor
+    (ints int64, floats float64) with ``requires_grad=False``. Samples of numpy arrays
+    and numbers give numpy arrays.
+
     Raises:
         DataError: tuple or list samples with different numbers of fields.
     """
+    return _collate(samples, _holds_tensor(samples[0]))
+
+
+def _holds_tensor(sample):
+    if isinstance(sample, Variable):
+        return True
+    if isinstance(sample, (tuple, list)):
+        return any(_holds_tensor(s) for s in sample)
+    if isinstance(sample, dict):
+        return any(_holds_tensor(s) for s in sample.values())
+    return False
+
+
+def _collate(samples, tensors):
     first = samples[0]
     if isinstance(first, (str, bytes)):
         return list(samples)
@@ -39,13 +59,23 @@ def default_collate(samples):
             raise DataError(f"default_collate: the samples of a batch must have the same "
                             f"number of fields, got sizes {sorted(sizes)}; hint: pad them "
                             f"or pass a collate_fn")
-        fields = [default_collate([s[k] for s in samples]) for k in range(len(first))]
+        fields = [_collate([s[k] for s in samples], tensors) for k in range(len(first))]
         if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple
             return type(first)(*fields)
         return tuple(fields)
     if isinstance(first, dict):
-        return {key: default_collate([s[key] for s in samples]) for key in first}
-    return np.stack([np.asarray(s) for s in samples])
+        return {key: _collate([s[key] for s in samples], tensors) for key in first}
+    if not tensors:
+        return np.stack([np.asarray(s) for s in samples])
+    if isinstance(first, Variable):
+        return Variable(np.stack([s.data for s in samples]), requires_grad=False)
+    if isinstance(first, bool):
+        return Variable(np.array(samples, dtype=np.bool_), requires_grad=False)
+    if isinstance(first, numbers.Integral) and not isinstance(first, np.generic):
+        return Variable(np.array(samples, dtype=np.int64), requires_grad=False)
+    if isinstance(first, float):
+        return Variable(np.array(samples, dtype=np.float64), requires_grad=False)
+    return Variable(np.stack([np.asarray(s) for s in samples]), requires_grad=False)
 
 
 def _check_bool(name, value):
@@ -391,4 +421,6 @@ def _map_arrays(fn, batch):
         return {k: _map_arrays(fn, v) for k, v in batch.items()}
     if isinstance(batch, (str, bytes)):
         return batch
+    if isinstance(batch, Variable):
+        return Variable(fn(batch.data), requires_grad=batch.requires_grad)
     return fn(batch)
