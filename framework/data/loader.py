@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from framework import backend
 from framework.core import Variable
 from framework.data.dataset import array_source
 from framework.data.sampler import BatchSampler, RandomSampler, SequentialSampler, _seed_from
@@ -68,7 +69,8 @@ def _collate(samples, tensors):
     if not tensors:
         return np.stack([np.asarray(s) for s in samples])
     if isinstance(first, Variable):
-        return Variable(np.stack([s.data for s in samples]), requires_grad=False)
+        xp = backend.get_array_module(first.data)
+        return Variable(xp.stack([s.data for s in samples]), requires_grad=False)
     if isinstance(first, bool):
         return Variable(np.array(samples, dtype=np.bool_), requires_grad=False)
     if isinstance(first, numbers.Integral) and not isinstance(first, np.generic):
