@@ -12,9 +12,10 @@ LEVELS = {
     "core": 1,
     "functions": 2, "utils": 2,
     "nn": 3, "optim": 3, "data": 3,
-    "plugin": 4, "config": 4, "logger": 4,
+    "plugin": 4, "config": 4, "logger": 4, "export": 4,
     "trainer": 5,
-    "__main__": 6, "__init__": 6,
+    "__main__": 6, "__init__": 6, "sweep": 6,
+    "cli": 7,
 }
 
 
