@@ -135,7 +135,7 @@ def model_and_sample(args, *, train_data=True, batch_size=None):
 
 def _parse_shape(text):
     try:
-        shape = tuple(int(v) for v in text.replace("x", ",").split(",") if v.strip())
+        shape = tuple(int(v) for v in text.split(","))
     except ValueError:
         shape = ()
     if not shape or any(n < 1 for n in shape):
@@ -158,7 +158,12 @@ def _summary(args):
     kwargs = ({"input_size": _parse_shape(args.input_size)} if args.input_size
               else {"input_data": sample})
     print(f"{cfg.name}: {cfg.arch.type} {cfg.arch.args}")
-    nn.summary(model, depth=args.depth, col_names=columns, **kwargs)
+    try:
+        nn.summary(model, depth=args.depth, col_names=columns, **kwargs)
+    except ValueError as exc:
+        if not args.input_size:
+            raise
+        raise ConfigError(f"--input-size {args.input_size}: {exc}") from None
 
 
 def _export(args):

@@ -260,6 +260,11 @@ def run_sweep(sweep_dir, *, workers=None, out=None):
     threads = _threads(spec, workers)
     journal = Journal(sweep_dir / "journal.jsonl")
     finished = journal.finished()
+    for tid in journal.started():
+        if tid not in finished:  # cut off by an interruption: it starts afresh
+            for leftover in _run_dirs(sweep_dir, cfg.name, tid):
+                if leftover.exists():
+                    shutil.rmtree(leftover)
     log_root = sweep_dir / "log"
     log_root.mkdir(exist_ok=True)
     if not any(p.name.startswith("events.out.tfevents") for p in log_root.iterdir()):
