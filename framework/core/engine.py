@@ -5,10 +5,32 @@ from framework import backend
 from framework.core.config import using_config
 from framework.core.variable import Variable
 
-__all__ = ["run_backward"]
+__all__ = ["run_backward", "register_post_backward_hook"]
 
 _heappush = heapq.heappush
 _heappop = heapq.heappop
+
+
+#: Callables run after every backward pass, in registration order (data-parallel
+#: training averages the gradients there, so they are final when backward() returns).
+_post_backward_hooks = {}
+
+
+def register_post_backward_hook(fn):
+    """Run ``fn()`` after every ``Variable.backward()``; returns a handle whose
+    ``remove()`` unregisters it."""
+    key = object()
+    _post_backward_hooks[key] = fn
+
+    class _Handle:
+        def remove(self):
+            _post_backward_hooks.pop(key, None)
+    return _Handle()
+
+
+def run_post_backward_hooks():
+    for fn in list(_post_backward_hooks.values()):
+        fn()
 
 
 def _seed_gradient(y, gradient):

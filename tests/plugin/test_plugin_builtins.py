@@ -21,8 +21,14 @@ REQUIRED = {
     "in_features": 4, "out_features": 3, "num_classes": 3, "hidden": [8],
     "in_channels": 1, "out_channels": 2, "kernel_size": 3,
     "lr": 0.1, "step_size": 2, "milestones": [2, 4], "gamma": 0.5, "T_max": 10,
-    "k": 3,
+    "k": 3, "lr_lambda": "math:exp", "max_lr": 0.5, "T_0": 3,
+    "schedulers": [{"type": "LinearLR", "args": {}}, {"type": "ExponentialLR",
+                                                     "args": {"gamma": 0.9}},
+                   {"type": "ConstantLR", "args": {}}],
 }
+# Entries whose defaults alone do not describe a complete run (PyTorch's signature has
+# "total_steps OR epochs and steps_per_epoch").
+EXTRA = {("lr_schedulers", "OneCycleLR"): {"total_steps": 10}}
 
 
 def _load_builtins():
@@ -100,7 +106,8 @@ def _build(manager, kind, name, request):
         return registry.build(name, _parameters(), **_required_args(entry, leading=1))
     if kind == "lr_schedulers":
         optimizer = manager.build("optimizers", "SGD", _parameters(), lr=0.1)
-        return registry.build(name, optimizer, **_required_args(entry, leading=1))
+        return registry.build(name, optimizer, **_required_args(entry, leading=1),
+                              **EXTRA.get((kind, name), {}))
     return registry.build(name, **_required_args(entry))
 
 
