@@ -146,15 +146,21 @@ def load_spec(sweep_dir):
     return spec, ([(t["id"], t["params"]) for t in listed] if listed is not None else None)
 
 
+def _cores():
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _threads(spec, workers):
-    return spec.threads or max(1, (os.cpu_count() or 1) // workers)
+    return spec.threads or max(1, _cores() // workers)
 
 
 def _worker_env(threads):
     env = dict(os.environ)
     for name in THREAD_VARIABLES:
         env[name] = str(threads)
-    env["ZERONN_NUM_THREADS"] = str(threads)
+    env["ZERONN_THREADS"] = str(threads)
     # The worker imports this same framework, and the config's local plugins.
     root = str(Path(__file__).resolve().parents[2])
     parts = [root, os.getcwd()] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]

@@ -47,7 +47,7 @@ def make_factory():
     assert description
     params = list(inspect.signature(factory).parameters)
     assert params == ["dataset", "batch_size", "shuffle", "validation_split", "drop_last",
-                      "seed", "device", "collate_fn"]
+                      "seed", "device", "collate_fn", "split_seed"]
     return factory
 
 

@@ -117,3 +117,23 @@ def test_results_sorted_by_the_monitored_metric_failed_last():
     assert lines[1].split()[:5] == ["rank", "trial", "status", "optimizer.args.lr",
                                     "val_accuracy"]
     assert lines[3].split()[:5] == ["1", "trial_002", "done", "3", "0.9"]
+
+
+def test_a_config_with_a_sweep_section_still_trains_and_the_section_must_be_a_mapping():
+    raw = {"name": "t", "arch": {"type": "mlp"}, "loss": "mse", "optimizer": {"type": "SGD"},
+           "data_loader": {"args": {"dataset": {"type": "digits"}}},
+           "trainer": {"epochs": 1}, "sweep": {"parameters": {"seed": [0, 1]}}}
+    assert validate_config(raw).name == "t"
+    with pytest.raises(ConfigError, match="sweep: expected a mapping"):
+        validate_config(dict(raw, sweep=3))
+
+
+def test_each_worker_gets_its_share_of_the_cores_as_blas_threads(monkeypatch):
+    from framework.sweep import runner
+    monkeypatch.setattr(runner, "_cores", lambda: 8)
+    spec = parse_sweep({"parameters": {"seed": [0, 1]}, "workers": 2})
+    assert runner._threads(spec, 2) == 4 and runner._threads(spec, 16) == 1
+    spec.threads = 3
+    assert runner._threads(spec, 2) == 3
+    env = runner._worker_env(4)
+    assert all(env[name] == "4" for name in runner.THREAD_VARIABLES)
