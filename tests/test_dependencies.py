@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Lower levels never import higher ones; within one level only the same sub-package.
 LEVELS = {
     "errors": 0, "registry": 0, "backend": 0, "cuda": 0, "serialization": 0,
+    "threads": 0, "allocator": 0,
     "core": 1,
     "functions": 2,
     "nn": 3, "optim": 3, "data": 3,

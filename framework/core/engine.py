@@ -1,7 +1,7 @@
 """The backward pass: walk recorded functions from the output to the leaves."""
 import heapq
 
-from framework import backend
+from framework import backend, threads
 from framework.core.config import using_config
 from framework.core.variable import Variable
 
@@ -91,6 +91,7 @@ def run_backward(y, retain_grad=False, create_graph=False, gradient=None):
         raise RuntimeError(
             "backward() on a variable that does not require a gradient and has no graph "
             "(was it computed under no_grad(), or from inputs with requires_grad=False?)")
+    threads.tick()  # once per training step: lets threads="auto" follow the machine's load
     seed = _seed_gradient(y, gradient)
     handed = {id(seed)}  # gradient Variables already given to a leaf or the caller
     func = y.creator
