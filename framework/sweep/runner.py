@@ -12,9 +12,10 @@ A sweep folder ``<save_dir>/sweeps/<name>/<sweep_id>/`` holds
 
 Each trial is ``python -m framework.cli train -c config.yaml --set key=value...
 --run-id trial_NNN``: the same command a user would type, so a trial can be rerun by
-hand.  ``workers`` trials run at once, each with ``threads`` BLAS threads (the cores
-divided among the workers unless given), set through the usual environment variables
-before numpy loads and through ``--threads``.
+hand.  ``workers`` trials run at once, each with at most the cores divided among the
+workers as BLAS threads (``ZERONN_WORKERS`` for the framework's automatic choice, the
+usual pool variables as the cap, set before numpy loads), or exactly ``threads`` when
+the sweep pins them (``--threads`` in the worker).
 """
 from __future__ import annotations
 
@@ -156,11 +157,19 @@ def _threads(spec, workers):
     return spec.threads or max(1, _cores() // workers)
 
 
-def _worker_env(threads):
+def _worker_env(threads, workers, pinned=False):
+    """The environment of a trial's process: at most ``threads`` BLAS threads.
+
+    ``ZERONN_WORKERS`` tells the framework's automatic thread choice how many processes
+    share the cores; the pool variables cap it (and size the pools of libraries that
+    read nothing else); ``pinned`` fixes the count instead (``ZERONN_THREADS``).
+    """
     env = dict(os.environ)
     for name in THREAD_VARIABLES:
         env[name] = str(threads)
-    env["ZERONN_THREADS"] = str(threads)
+    env["ZERONN_WORKERS"] = str(workers)
+    if pinned:
+        env["ZERONN_THREADS"] = str(threads)
     # The worker imports this same framework, and the config's local plugins.
     root = str(Path(__file__).resolve().parents[2])
     parts = [root, os.getcwd()] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
@@ -178,7 +187,7 @@ def _run_dirs(sweep_dir, name, tid):
     return sweep_dir / "models" / name / tid, sweep_dir / "log" / name / tid
 
 
-def _start(sweep_dir, name, tid, params, threads, journal):
+def _start(sweep_dir, name, tid, params, threads, journal, workers=1, pinned=False):
     models_dir, log_dir = _run_dirs(sweep_dir, name, tid)
     for leftover in (models_dir, log_dir):
         # A trial cut off by an earlier interruption: its partial folders go, it reruns.
@@ -189,13 +198,15 @@ def _start(sweep_dir, name, tid, params, threads, journal):
     for key, value in params.items():
         sets += ["--set", format_override(key, value)]
     cmd = [sys.executable, "-m", "framework.cli", "train", "-c",
-           str(sweep_dir / "config.yaml"), *sets, "--run-id", tid, "--threads", str(threads),
-           "-q"]
+           str(sweep_dir / "config.yaml"), *sets, "--run-id", tid, "-q"]
+    if pinned:
+        cmd += ["--threads", str(threads)]
     (sweep_dir / "output").mkdir(exist_ok=True)
     output = open(sweep_dir / "output" / f"{tid}.txt", "wb")
     journal.append({"event": "start", "trial": tid, "params": params})
     process = subprocess.Popen(cmd, stdout=output, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, env=_worker_env(threads))
+                               stdin=subprocess.DEVNULL,
+                               env=_worker_env(threads, workers, pinned))
     return _Trial(tid, params, process, output, time.time())
 
 
@@ -283,8 +294,9 @@ def run_sweep(sweep_dir, *, workers=None, out=None):
     if finished:
         print(f"resuming {sweep_dir}: {len(finished)} of {spec.trials} trials finished, "
               f"not run again", file=out)
+    how = "pinned" if spec.threads is not None else "at most"
     print(f"sweep {sweep_dir}: {spec.method}, {spec.trials} trials, {workers} worker(s) "
-          f"with {threads} BLAS thread(s) each", file=out, flush=True)
+          f"with {how} {threads} BLAS thread(s) each", file=out, flush=True)
     running = []
     old_handler = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -294,7 +306,8 @@ def run_sweep(sweep_dir, *, workers=None, out=None):
                 if nxt is None:
                     break
                 tid, params = nxt
-                running.append(_start(sweep_dir, cfg.name, tid, params, threads, journal))
+                running.append(_start(sweep_dir, cfg.name, tid, params, threads, journal,
+                                      workers, pinned=spec.threads is not None))
             if not running:
                 break
             time.sleep(_POLL_SECONDS)

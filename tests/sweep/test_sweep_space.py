@@ -135,5 +135,7 @@ def test_each_worker_gets_its_share_of_the_cores_as_blas_threads(monkeypatch):
     assert runner._threads(spec, 2) == 4 and runner._threads(spec, 16) == 1
     spec.threads = 3
     assert runner._threads(spec, 2) == 3
-    env = runner._worker_env(4)
+    env = runner._worker_env(4, workers=2)
     assert all(env[name] == "4" for name in runner.THREAD_VARIABLES)
+    assert env["ZERONN_WORKERS"] == "2"
+    assert runner._worker_env(3, workers=2, pinned=True)["ZERONN_THREADS"] == "3"
