@@ -18,15 +18,10 @@ config may leave out::
     metrics: []
     optimizer: {type: Adam, args: {lr: 0.001}}   # required
     lr_scheduler: null
-<<<<<<< HEAD
     callbacks: []                    # names or {type, args}: grad_clip, ema, ...
-    trainer: {type: Trainer, args: {}, epochs: 20, save_dir: saved/, save_period: 1, verbosity: 2, monitor: 'off',
-              early_stop: 0, tensorboard: true, log_step: 10, histograms: false}
-=======
-    trainer: {epochs: 20, save_dir: saved/, save_period: 1, verbosity: 2, monitor: 'off',
-              early_stop: 0, tensorboard: true, log_step: 10, histograms: false,
-              threads: auto}
->>>>>>> main
+    trainer: {type: Trainer, args: {}, epochs: 20, save_dir: saved/, save_period: 1,
+              verbosity: 2, monitor: 'off', early_stop: 0, tensorboard: true, log_step: 10,
+              histograms: false, threads: auto}
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Trainer configs naming the new optimizers and schedulers build, train and resume."""
+"""Trainer configs naming the new optimizers, schedulers and data loader options build,
+train and resume."""
 import numpy as np
 import pytest
 
@@ -70,3 +71,16 @@ def test_onecycle_resumes_from_a_checkpoint(write_config, tmp_path):
                         for s in (1, 2, 3)]
     np.testing.assert_allclose(lrs, want, rtol=1e-12)
     assert ckpt.scheduler_state["last_epoch"] == 4
+
+
+def test_num_workers_in_a_config_trains_exactly_as_without(write_config, tmp_path):
+    plain = _train(write_config, tmp_path, epochs=2)
+    for run in run_dirs(tmp_path / "saved"):
+        for f in run.iterdir():
+            f.unlink()
+        run.rmdir()
+    workers = _train(write_config, tmp_path, epochs=2,
+                     **{"data_loader.args.num_workers": 2, "data_loader.args.pin_memory": True})
+    for a, b in zip(plain, workers):
+        assert {k: v for k, v in a.items() if k != "seconds"} == \
+            {k: v for k, v in b.items() if k != "seconds"}
