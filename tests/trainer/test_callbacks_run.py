@@ -121,3 +121,23 @@ def test_tensorboard_serves_the_hparams_session_and_images(write_config, tmp_pat
             assert diag < off
         else:
             assert image.shape == (2 * 9 + 1, 4 * 9 + 1)  # inputs over outputs, 8x8 + gaps
+
+
+def test_the_readme_callback_example_runs_from_a_config(write_config, tmp_path, monkeypatch):
+    from trainer_helpers import REPO
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("## Callbacks"):]
+    code = section[section.index("```python") + len("```python"):]
+    code = code[:code.index("```")]
+    (tmp_path / "readme_callbacks.py").write_text(code)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = write_config(plugins=["readme_callbacks"], **{"trainer.epochs": 10},
+                        callbacks=[{"type": "stop_at_accuracy", "args": {"target": 0.9}}])
+    assert train_main(["-c", str(path), "-q", "--run-id", "readme"]) == 0
+    run = tmp_path / "saved/models/tiny/readme"
+    last = max(run.glob("checkpoint-epoch*.npz"), key=lambda p: int(p.stem.split("epoch")[1]))
+    ckpt = load_checkpoint(last)
+    assert ckpt.epoch < 10  # stopped early, and that epoch was saved
+    history = ckpt.metadata["history"]
+    assert history[-1]["val_accuracy"] >= 0.9 > max(h["val_accuracy"] for h in history[:-1])
+    assert ckpt.callbacks_state == {"stop_at_accuracy": {"best": history[-1]["val_accuracy"]}}

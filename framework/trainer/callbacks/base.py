@@ -37,7 +37,8 @@ class Callback:
         order: sort key among the trainer's callbacks (lower runs first).  The built-ins
             use: grad_accumulation -20, grad_clip -10, ema 10, lr_monitor 20,
             progress 50, console 100, tensorboard 110, images/hparams 120,
-            checkpoint 200, early_stopping 300.
+            early_stopping 300, checkpoint 1000 (last: a checkpoint holds every other
+            callback's state at the end of the epoch).
         main_process_only: in a multi-process run, only the main process runs it (for
             callbacks that print, write files or log).
         name: the registered name it was built from (its key in checkpoints); the class
