@@ -14,7 +14,7 @@ __all__ = [
     "describe", "closest", "config_error", "check_safe_name", "is_int", "is_number",
     "parse_monitor", "SAFE_NAME_PATTERN", "integer", "boolean", "text", "number", "choice",
     "seed", "device", "monitor", "threads", "validation_split", "safe_name",
-    "optional_integer",
+    "optional_integer", "argument",
 ]
 
 #: A folder name that is portable and cannot climb out of its parent.
@@ -216,3 +216,15 @@ def safe_name(value):
         return check_safe_name(value, what="")
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
+
+
+def argument(name, check, value):
+    """Check a factory argument: ``check(value)``, its message prefixed with ``name``.
+
+    Raises:
+        ValueError: ``"<name>: expected ..., got ..."``.
+    """
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None

@@ -20,7 +20,7 @@ from trainer_helpers import run_dirs  # noqa: E402  (tests/trainer)
     ([{"type": "ema", "args": {"decai": 0.9}}], "callbacks[0]: callbacks 'ema' got an "
                                                 "unexpected argument 'decai'"),
     ([{"type": "ema", "args": {"decay": 2}}], "callbacks[0]: building callback 'ema' with "
-                                              "{'decay': 2} failed: decay must be a number"),
+                                              "{'decay': 2} failed: decay: expected a number"),
     ("ema", "callbacks: expected a list"),
 ])
 def test_bad_callbacks_fail_before_the_run_folder(write_config, tmp_path, capsys, callbacks,

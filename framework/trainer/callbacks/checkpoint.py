@@ -1,6 +1,7 @@
 """``checkpoint``: periodic checkpoints, ``model_best.npz``, and the last epoch of a run."""
 import os
 
+from framework.config import checks
 from framework.trainer.callbacks.base import Callback
 from framework.trainer.checkpoint import BEST_CHECKPOINT, checkpoint_filename
 
@@ -25,9 +26,9 @@ class ModelCheckpoint(Callback):
     main_process_only = True
 
     def __init__(self, save_period=None, save_best=True):
-        if save_period is not None and (isinstance(save_period, bool) or
-                                        not isinstance(save_period, int) or save_period < 1):
-            raise ValueError(f"save_period must be a positive integer, got {save_period!r}")
+        if save_period is not None:
+            save_period = checks.argument("save_period",
+                                          checks.integer(1, "a positive integer"), save_period)
         self.save_period = save_period
         self.save_best = bool(save_best)
         self._last_saved_epoch = None

@@ -1,6 +1,7 @@
 """``early_stopping``: end the run when the monitored value stops improving."""
 import math
 
+from framework.config import checks
 from framework.trainer.callbacks.base import Callback
 
 __all__ = ["EarlyStopping"]
@@ -17,9 +18,9 @@ class EarlyStopping(Callback):
     order = 300
 
     def __init__(self, patience=None):
-        if patience is not None and (isinstance(patience, bool) or
-                                     not isinstance(patience, int) or patience < 0):
-            raise ValueError(f"patience must be an integer >= 0, got {patience!r}")
+        if patience is not None:
+            patience = checks.argument("patience", checks.integer(0, "an integer >= 0"),
+                                       patience)
         self.patience = patience
 
     def _patience(self, trainer):
