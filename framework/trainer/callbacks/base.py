@@ -22,7 +22,25 @@ callback's state into every checkpoint (arrays, numbers, strings, nested dicts a
 lists; never pickled), so a resumed run continues exactly.  Chainer's extension
 priorities and Lightning's callbacks work the same way.
 """
-__all__ = ["Callback", "CallbackList", "EVENTS"]
+__all__ = ["Callback", "CallbackList", "EVENTS", "BUILTIN_CALLBACKS", "builtin"]
+
+#: name -> (factory, one-line description): the built-in callbacks, in the order their
+#: modules are imported; the built-in plugin registers each under its name.
+BUILTIN_CALLBACKS = {}
+
+
+def builtin(name, description):
+    """Class decorator: make a callback in ``framework/trainer/callbacks/`` a built-in.
+
+    Its module is imported with the package, so a new built-in is one new file::
+
+        @builtin("time_limit", "stop when the run has used its time")
+        class TimeLimit(Callback): ...
+    """
+    def decorate(cls):
+        BUILTIN_CALLBACKS[name] = (cls, description)
+        return cls
+    return decorate
 
 #: The events a callback may implement, in the order a run meets them.
 EVENTS = ("on_fit_start", "on_epoch_start", "on_batch_start", "after_backward",

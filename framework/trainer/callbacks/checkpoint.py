@@ -2,12 +2,13 @@
 import os
 
 from framework.config import checks
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 from framework.trainer.checkpoint import BEST_CHECKPOINT, checkpoint_filename
 
 __all__ = ["ModelCheckpoint"]
 
 
+@builtin('checkpoint', 'checkpoint-epoch<N>.npz every save_period epochs and model_best.npz (on by default)')
 class ModelCheckpoint(Callback):
     """Save ``checkpoint-epoch<N>.npz`` every ``save_period`` epochs and at the last one,
     and ``model_best.npz`` whenever the monitored value improves.

@@ -2,11 +2,12 @@
 import math
 
 from framework.config import checks
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["EarlyStopping"]
 
 
+@builtin('early_stopping', 'stop when trainer.monitor stops improving (on by default; patience: trainer.early_stop)')
 class EarlyStopping(Callback):
     """Stop after ``patience`` epochs in a row without improvement of ``trainer.monitor``.
 

@@ -1,10 +1,11 @@
 """``ema``: an exponential moving average of the weights, used for validation."""
 from framework.config import checks
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["EMA"]
 
 
+@builtin('ema', 'exponential moving average of the weights, used for validation')
 class EMA(Callback):
     """Keep ``avg = decay * avg + (1 - decay) * weight`` after every optimizer step and
     validate with the averaged weights.

@@ -1,7 +1,7 @@
 """``grad_clip`` and ``grad_accumulation``: what happens to gradients before a step."""
 from framework.config import checks
 from framework.nn.utils import clip_grad_norm_, clip_grad_value_
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["GradClip", "GradAccumulation"]
 
@@ -16,6 +16,7 @@ def _positive(name, value, kind=float):
     return kind(checks.argument(name, _POSITIVE_INT if kind is int else _POSITIVE, value))
 
 
+@builtin('grad_clip', "clip the gradients' norm (max_norm) or values (clip_value) before each step")
 class GradClip(Callback):
     """Clip the gradients before every optimizer step.
 
@@ -57,6 +58,7 @@ class GradClip(Callback):
             self.last_norm = float(clip_grad_norm_(params, self.max_norm, self.norm_type).data)
 
 
+@builtin('grad_accumulation', 'one optimizer step per `steps` batches, as one batch of steps x batch_size')
 class GradAccumulation(Callback):
     """Step the optimizer once every ``steps`` batches, on their summed gradients.
 

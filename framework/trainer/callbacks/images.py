@@ -5,7 +5,7 @@ from framework.backend import as_numpy
 from framework.config import checks
 from framework.core import Variable, no_grad, test_mode
 from framework.logger.images import confusion_matrix_image, image_grid, to_uint8
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["Images"]
 
@@ -15,6 +15,7 @@ KINDS = ("reconstructions", "confusion_matrix")
 _array = as_numpy
 
 
+@builtin('images', 'reconstructions and a confusion matrix as TensorBoard images')
 class Images(Callback):
     """Every ``every`` epochs, draw from the validation data (the training data when
     there is none):
