@@ -141,3 +141,19 @@ def test_the_readme_callback_example_runs_from_a_config(write_config, tmp_path, 
     history = ckpt.metadata["history"]
     assert history[-1]["val_accuracy"] >= 0.9 > max(h["val_accuracy"] for h in history[:-1])
     assert ckpt.callbacks_state == {"stop_at_accuracy": {"best": history[-1]["val_accuracy"]}}
+
+
+def test_time_limit_a_one_file_option_stops_saves_and_resumes(write_config, tmp_path, capsys):
+    path = write_config(callbacks=[{"type": "time_limit", "args": {"minutes": 1e-6}}],
+                        **{"trainer.save_period": 3})
+    assert train_main(["-c", str(path), "-q", "--run-id", "t"]) == 0
+    run = tmp_path / "saved/models/tiny/t"
+    assert sorted(p.name for p in run.glob("checkpoint-*.npz")) == ["checkpoint-epoch1.npz"]
+    ckpt = load_checkpoint(run / "checkpoint-epoch1.npz")
+    assert ckpt.callbacks_state["time_limit"]["used"] > 0
+    capsys.readouterr()
+    assert train_main(["-r", str(run / "checkpoint-epoch1.npz"), "-q"]) == 0
+    assert "its time_limit of 1e-06 minutes is used up" in capsys.readouterr().out
+    assert train_main(["-r", str(run / "checkpoint-epoch1.npz"), "-q", "--run-id", "more",
+                       "--set", "callbacks.0.args.minutes=100"]) == 0
+    assert (tmp_path / "saved/models/tiny/more/checkpoint-epoch4.npz").exists()
