@@ -12,6 +12,7 @@ LEVELS = {
     "threads": 0, "allocator": 0, "accelerator": 0,
     "core": 1,
     "functions": 2, "tensors": 2, "saving": 2,
+    "torch_pickle": 1.5,  # the .pt reader under saving: tensors and containers only
     "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3,
     # utils: gradient checks (on core) and utils.data (framework.data, torch.utils.data).
     "utils": 3.5,

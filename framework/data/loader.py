@@ -11,6 +11,8 @@ import numbers
 
 import numpy as np
 
+from framework import backend
+from framework.core import Variable
 from framework.data.dataset import array_source
 from framework.data.sampler import BatchSampler, RandomSampler, SequentialSampler, _seed_from
 from framework.data.worker import WorkerPool, worker_seed
@@ -23,9 +25,9 @@ def default_collate(samples):
     """Stack a list of samples into a batch.
 
     Tuples and lists become a tuple with one batch per field (a namedtuple stays its
-    type), dicts a dict, arrays and numbers one stacked array (``np.stack``), and
-    strings a list of the strings, as PyTorch collates them; the rules apply at every
-    nesting level.
+    type), dicts a dict, arrays and numbers one stacked array (``np.stack``), tensors one
+    stacked tensor, and strings a list of the strings, as PyTorch collates them; the
+    rules apply at every nesting level.
 
     Raises:
         DataError: tuple or list samples with different numbers of fields.
@@ -45,6 +47,9 @@ def default_collate(samples):
         return tuple(fields)
     if isinstance(first, dict):
         return {key: default_collate([s[key] for s in samples]) for key in first}
+    if isinstance(first, Variable):  # tensors collate to a tensor, as in PyTorch
+        xp = backend.get_array_module(first.data)
+        return Variable(xp.stack([s.data for s in samples]), requires_grad=False)
     return np.stack([np.asarray(s) for s in samples])
 
 
