@@ -210,6 +210,7 @@ class DataLoader:
         self._pass_id = 0      # only the newest iterator updates the position
         self._order_state = None  # a custom sampler's state when the current pass began
         self._pool = None      # persistent workers
+        self._shard = (0, 1)   # (rank, world size) of data-parallel training
 
     # -- sizes ----------------------------------------------------------------------
     def __len__(self):
@@ -217,7 +218,42 @@ class DataLoader:
         if self._custom_order:
             return len(self.batch_sampler)
         n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        bs = self.batch_size * self._shard[1]
+        if self._shard[1] > 1:  # a last global batch too small to give every process one
+            return n // bs if self.drop_last or n % bs < self._shard[1] else -(-n // bs)
+        return n // bs if self.drop_last else -(-n // bs)
+
+    def shard(self, rank, world_size):
+        """Load only process ``rank``'s part of each batch, for data-parallel training.
+
+        The epoch's order is cut into global batches of ``world_size * batch_size``
+        samples (``batch_size`` is per process) and process ``rank`` takes the
+        ``rank``-th of ``world_size`` near-equal parts of each, so the processes
+        together see exactly the batches one process with ``world_size * batch_size``
+        would, and every process keeps the same position (resume stays exact). A last
+        global batch with fewer samples than processes is dropped.
+
+        Args:
+            rank: this process's rank, ``0 <= rank < world_size``.
+            world_size: the number of processes.
+
+        Returns:
+            self.
+
+        Raises:
+            ConfigError: the loader's order comes from a sampler (shard with
+                ``DistributedSampler`` instead) or the rank does not fit.
+        """
+        world_size = _check_int("world_size", world_size, 1)
+        rank = _check_int("rank", rank, 0)
+        if rank >= world_size:
+            raise ConfigError(f"DataLoader.shard: rank {rank} is not below world_size "
+                              f"{world_size}")
+        if self._custom_order and world_size > 1:
+            raise ConfigError("DataLoader.shard: this loader's order comes from its sampler; "
+                              "give it a DistributedSampler instead")
+        self._shard = (rank, world_size)
+        return self
 
     @property
     def epoch(self):
@@ -265,9 +301,13 @@ class DataLoader:
             if self._user_batch_sampler:
                 return [np.asarray(list(b), dtype=np.int64) for b in source]
             order = np.fromiter((int(i) for i in source), dtype=np.int64)
-        bs = self.batch_size
+        rank, world = self._shard
+        bs = self.batch_size * world
         n_batches = len(order) // bs if self.drop_last else -(-len(order) // bs)
-        return [order[b * bs:(b + 1) * bs] for b in range(n_batches)]
+        batches = [order[b * bs:(b + 1) * bs] for b in range(n_batches)]
+        if world > 1:
+            batches = [np.array_split(b, world)[rank] for b in batches if len(b) >= world]
+        return batches
 
     # -- state ----------------------------------------------------------------------
     def state_dict(self):
