@@ -25,13 +25,32 @@ def default_collate(samples):
     """Stack a list of samples into a batch.
 
     Tuples and lists become a tuple with one batch per field (a namedtuple stays its
-    type), dicts a dict, arrays and numbers one stacked array (``np.stack``), tensors one
-    stacked tensor, and strings a list of the strings, as PyTorch collates them; the
-    rules apply at every nesting level.
+    type), dicts a dict, arrays and numbers one stacked array (``np.stack``), and
+    strings a list of the strings, as PyTorch collates them; the rules apply at every
+    nesting level.
+
+    Samples that hold tensors (Variables, e.g. from ``vision.transforms.ToTensor``) are
+    collated as PyTorch does: every array, tensor and number field becomes a tensor
+    (ints int64, floats float64) with ``requires_grad=False``. Samples of numpy arrays
+    and numbers give numpy arrays.
 
     Raises:
         DataError: tuple or list samples with different numbers of fields.
     """
+    return _collate(samples, _holds_tensor(samples[0]))
+
+
+def _holds_tensor(sample):
+    if isinstance(sample, Variable):
+        return True
+    if isinstance(sample, (tuple, list)):
+        return any(_holds_tensor(s) for s in sample)
+    if isinstance(sample, dict):
+        return any(_holds_tensor(s) for s in sample.values())
+    return False
+
+
+def _collate(samples, tensors):
     first = samples[0]
     if isinstance(first, (str, bytes)):
         return list(samples)
@@ -41,16 +60,24 @@ def default_collate(samples):
             raise DataError(f"default_collate: the samples of a batch must have the same "
                             f"number of fields, got sizes {sorted(sizes)}; hint: pad them "
                             f"or pass a collate_fn")
-        fields = [default_collate([s[k] for s in samples]) for k in range(len(first))]
+        fields = [_collate([s[k] for s in samples], tensors) for k in range(len(first))]
         if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple
             return type(first)(*fields)
         return tuple(fields)
     if isinstance(first, dict):
-        return {key: default_collate([s[key] for s in samples]) for key in first}
-    if isinstance(first, Variable):  # tensors collate to a tensor, as in PyTorch
+        return {key: _collate([s[key] for s in samples], tensors) for key in first}
+    if not tensors:
+        return np.stack([np.asarray(s) for s in samples])
+    if isinstance(first, Variable):
         xp = backend.get_array_module(first.data)
         return Variable(xp.stack([s.data for s in samples]), requires_grad=False)
-    return np.stack([np.asarray(s) for s in samples])
+    if isinstance(first, bool):
+        return Variable(np.array(samples, dtype=np.bool_), requires_grad=False)
+    if isinstance(first, numbers.Integral) and not isinstance(first, np.generic):
+        return Variable(np.array(samples, dtype=np.int64), requires_grad=False)
+    if isinstance(first, float):
+        return Variable(np.array(samples, dtype=np.float64), requires_grad=False)
+    return Variable(np.stack([np.asarray(s) for s in samples]), requires_grad=False)
 
 
 def _check_bool(name, value):
@@ -436,4 +463,6 @@ def _map_arrays(fn, batch):
         return {k: _map_arrays(fn, v) for k, v in batch.items()}
     if isinstance(batch, (str, bytes)):
         return batch
+    if isinstance(batch, Variable):
+        return Variable(fn(batch.data), requires_grad=batch.requires_grad)
     return fn(batch)
