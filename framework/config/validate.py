@@ -101,7 +101,10 @@ class _Validator:
         path = ()
         if not isinstance(raw, dict):
             raise self.error(path, f"the top level must be a mapping, got {describe(raw)}")
-        self.check_keys(raw, path, field_names(ExperimentConfig), TOP_REQUIRED)
+        # `sweep:` belongs to `zeronn sweep` (framework.sweep checks it); a run ignores it.
+        self.check_keys(raw, path, field_names(ExperimentConfig) + ["sweep"], TOP_REQUIRED)
+        if raw.get("sweep") is not None:
+            self.mapping(raw["sweep"], ("sweep",), "{method: grid, parameters: {...}}")
         lr_scheduler = raw.get("lr_scheduler")
         return ExperimentConfig(
             name=check_safe_name(raw["name"], "name", self.where(("name",))),
