@@ -24,8 +24,13 @@ from framework.config import checks
 
 __all__ = [
     "ComponentConfig", "DataLoaderArgs", "DataLoaderConfig", "TrainerConfig",
-    "ExperimentConfig", "field_names", "key", "schema_fields", "keys_markdown",
+    "DistributedConfig", "ExperimentConfig", "field_names", "key", "schema_fields",
+    "keys_markdown", "FOREIGN_KEYS",
 ]
+
+#: Top-level sections other commands own: allowed in a config, not part of a run's
+#: ExperimentConfig (``zeronn sweep`` checks ``sweep:`` itself).
+FOREIGN_KEYS = {"sweep": "{method: grid, parameters: {...}}"}
 
 
 def key(default=MISSING, *, help, kind="value", check=None, default_factory=MISSING,
@@ -144,6 +149,18 @@ class TrainerConfig:
 
 
 @dataclass(kw_only=True)
+class DistributedConfig:
+    """``distributed``: how a run started on several processes (mpiexec, ``--nproc``)
+    trains; optional, and ignored by a run of one process."""
+
+    backend: str = key("auto", check=checks.choice(("auto", "mpi", "nccl"),
+                                                   "one of auto, mpi, nccl"),
+                       help="auto (nccl with a GPU device, else mpi), mpi or nccl")
+    sync_batchnorm: bool = key(False, check=checks.boolean,
+                               help="BatchNorm statistics over the whole global batch")
+
+
+@dataclass(kw_only=True)
 class ExperimentConfig:
     """A whole validated experiment config."""
 
@@ -174,6 +191,10 @@ class ExperimentConfig:
     trainer: TrainerConfig = key(kind="section", cls=TrainerConfig,
                                  example="{epochs: 20, save_dir: saved/, ...}",
                                  help="the training run")
+    distributed: DistributedConfig | None = key(
+        None, kind="section", cls=DistributedConfig,
+        example="{backend: mpi, sync_batchnorm: false}",
+        help="data-parallel training (optional; written out only when given)")
 
 
 def _default_text(f):

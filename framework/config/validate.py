@@ -11,7 +11,7 @@ from dataclasses import MISSING, fields
 
 from framework.config.checks import closest, config_error, describe
 from framework.config.loader import RawConfig
-from framework.config.schema import ComponentConfig, ExperimentConfig
+from framework.config.schema import FOREIGN_KEYS, ComponentConfig, ExperimentConfig
 from framework.errors import ConfigError
 
 __all__ = ["validate_config", "dotted", "MODULE_PATTERN"]
@@ -139,6 +139,8 @@ class _Validator:
         meta = f.metadata
         kind = meta.get("kind", "value")
         if kind == "section":
+            if value is None and f.default is None:
+                return None  # an optional section left out
             return self.section(meta["cls"], value, path, meta["example"])
         if kind == "component":
             if value is None and f.default is None:
@@ -172,5 +174,10 @@ def validate_config(raw):
     if not isinstance(raw, dict):
         raise validator.error((), f"the top level must be a mapping, got {describe(raw)}")
     required = [f.name for f in fields(ExperimentConfig) if _required(f)]
-    validator.check_keys(raw, (), [f.name for f in fields(ExperimentConfig)], required)
-    return validator.section(ExperimentConfig, raw, (), "{name: ..., arch: ..., ...}")
+    validator.check_keys(raw, (), [f.name for f in fields(ExperimentConfig)]
+                         + list(FOREIGN_KEYS), required)
+    for name, example in FOREIGN_KEYS.items():  # checked by the command that owns them
+        if raw.get(name) is not None:
+            validator.mapping(raw[name], (name,), example)
+    own = {k: v for k, v in raw.items() if k not in FOREIGN_KEYS}
+    return validator.section(ExperimentConfig, own, (), "{name: ..., arch: ..., ...}")

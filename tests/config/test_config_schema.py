@@ -47,7 +47,12 @@ def test_every_trainer_key_is_checked_overridable_resolved_and_documented(f):
 def test_every_top_level_key_is_in_every_derived_view():
     names = [f.name for f in fields(ExperimentConfig)]
     assert list(SCHEMA) == names
-    assert list(config_to_dict(validate_config(_raw()))) == names
+    # an optional section is written only when the config gives it
+    assert list(config_to_dict(validate_config(_raw()))) == \
+        [n for n in names if n != "distributed"]
+    full = validate_config(dict(_raw(), distributed={"backend": "mpi"}))
+    assert list(config_to_dict(full)) == names
+    assert config_to_dict(full)["distributed"] == {"backend": "mpi", "sync_batchnorm": False}
     table = keys_markdown()
     assert all(f"| `{n}` |" in table for n in names)
 
