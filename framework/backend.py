@@ -31,6 +31,17 @@ def _cupy():
     return cupy
 
 
+def cupy_module():
+    """The cupy module itself (imported on first use); ImportError where it is absent."""
+    return _cupy()
+
+
+def nccl_module():
+    """cupy's NCCL bindings (``cupy.cuda.nccl``), for the distributed ``nccl`` backend."""
+    from cupy.cuda import nccl  # noqa: PLC0415 - lazy on purpose
+    return nccl
+
+
 def get_array_module(x):
     """Return ``numpy`` or ``cupy``: the module that handles ``x``.
 

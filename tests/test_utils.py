@@ -63,7 +63,7 @@ def test_dot_graph_names_variables_and_functions():
 
 
 def test_plot_dot_graph_writes_dot_without_graphviz(tmp_path, monkeypatch):
-    monkeypatch.setattr(utils.shutil, "which", lambda name: None)
+    monkeypatch.setattr(utils.graph.shutil, "which", lambda name: None)
     out = utils.plot_dot_graph(_graph(), to_file=str(tmp_path / "graph.png"))
     assert out == str(tmp_path / "graph.dot")
     assert (tmp_path / "graph.dot").read_text().startswith("digraph g {")
@@ -83,7 +83,20 @@ def test_plot_dot_graph_renders_through_dot_where_installed(tmp_path, monkeypatc
 
 
 def test_plot_dot_graph_takes_the_file_as_second_argument(tmp_path, monkeypatch):
-    monkeypatch.setattr(utils.shutil, "which", lambda name: None)
+    monkeypatch.setattr(utils.graph.shutil, "which", lambda name: None)
     out = utils.plot_dot_graph(_graph(), tmp_path / "g.dot")
     assert out == str(tmp_path / "g.dot")
     assert "x: (2, 3) float64" in (tmp_path / "g.dot").read_text()  # verbose stays on
+
+
+def test_utils_data_is_framework_data():
+    import framework.data
+    import framework.utils.data as udata
+    from framework.utils.data import DataLoader, Dataset, TensorDataset  # noqa: F401
+    assert set(framework.data.__all__) <= set(udata.__all__)
+    for name in framework.data.__all__:
+        assert getattr(udata, name) is getattr(framework.data, name), name
+    assert fw.utils.data.DataLoader is framework.data.DataLoader
+    assert udata.dataset is framework.data.dataset  # sub-modules by attribute
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        udata.nope

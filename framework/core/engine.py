@@ -1,14 +1,36 @@
 """The backward pass: walk recorded functions from the output to the leaves."""
 import heapq
 
-from framework import backend
+from framework import backend, threads
 from framework.core.config import using_config
 from framework.core.variable import Variable
 
-__all__ = ["run_backward"]
+__all__ = ["run_backward", "register_post_backward_hook"]
 
 _heappush = heapq.heappush
 _heappop = heapq.heappop
+
+
+#: Callables run after every backward pass, in registration order (data-parallel
+#: training averages the gradients there, so they are final when backward() returns).
+_post_backward_hooks = {}
+
+
+def register_post_backward_hook(fn):
+    """Run ``fn()`` after every ``Variable.backward()``; returns a handle whose
+    ``remove()`` unregisters it."""
+    key = object()
+    _post_backward_hooks[key] = fn
+
+    class _Handle:
+        def remove(self):
+            _post_backward_hooks.pop(key, None)
+    return _Handle()
+
+
+def run_post_backward_hooks():
+    for fn in list(_post_backward_hooks.values()):
+        fn()
 
 
 def _seed_gradient(y, gradient):
@@ -69,6 +91,7 @@ def run_backward(y, retain_grad=False, create_graph=False, gradient=None):
         raise RuntimeError(
             "backward() on a variable that does not require a gradient and has no graph "
             "(was it computed under no_grad(), or from inputs with requires_grad=False?)")
+    threads.tick()  # once per training step: lets threads="auto" follow the machine's load
     seed = _seed_gradient(y, gradient)
     handed = {id(seed)}  # gradient Variables already given to a leaf or the caller
     func = y.creator

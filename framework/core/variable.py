@@ -116,9 +116,11 @@ class Variable:
             gradient: the upstream gradient (a Variable or array of this shape); ones
                 when None.
         """
-        from framework.core.engine import run_backward
-        run_backward(self, retain_grad=retain_grad, create_graph=create_graph,
-                     gradient=gradient)
+        from framework.core import engine
+        engine.run_backward(self, retain_grad=retain_grad, create_graph=create_graph,
+                            gradient=gradient)
+        if engine._post_backward_hooks:
+            engine.run_post_backward_hooks()
 
     def detach(self):
         """A new leaf sharing this variable's data, with no gradient and no graph."""

@@ -25,6 +25,7 @@ import traceback
 import numpy as np
 
 from framework import backend
+from framework import threads as thread_control
 from framework.config import (apply_overrides, config_to_dict, load_yaml, package_versions,
                               save_resolved_config, validate_config)
 from framework.errors import ConfigError, PluginError, RegistryError, UserError
@@ -36,6 +37,7 @@ from framework.trainer.base_trainer import TrainingDiverged, TrainingInterrupted
 from framework.trainer.builder import (Experiment, build_data_loaders, build_experiment, build_loss,
                                        build_metrics, build_model, check_experiment)
 from framework.trainer.checkpoint import load_checkpoint
+from framework.trainer.factory import build_trainer
 from framework.trainer.run_dir import check_save_dir, make_run_dirs, remove_run_dirs
 from framework.trainer.trainer import Trainer, evaluate
 
@@ -79,8 +81,9 @@ def _common_arguments(parser):
     parser.add_argument("-d", "--device", metavar="DEVICE",
                         help="cpu, gpu or gpu:N (overrides the config's device)")
     parser.add_argument("--threads", type=int, metavar="N",
-                        help="BLAS threads for numpy (default: the library's own; 1 is much "
-                             "faster for small models on a busy machine)")
+                        help="pin numpy's BLAS threads to N (default: the config's threads, "
+                             "'auto': all cores when free, fewer when other processes hold "
+                             "them)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bars and only warnings on the console")
     parser.add_argument("--debug", action="store_true",
@@ -123,14 +126,13 @@ def one_line(exc):
     return "; ".join(lines).replace(":; ", ": ")
 
 
-def _thread_limit(threads):
-    """Limit numpy's BLAS/OpenMP thread pools inside the block (no-op for None)."""
-    if threads is None:
-        return contextlib.nullcontext()
-    if threads < 1:
-        raise ConfigError(f"--threads: expected a positive integer, got {threads}")
-    from threadpoolctl import threadpool_limits
-    return threadpool_limits(limits=threads)
+def _pin_threads(n):
+    """Pin numpy's BLAS threads for ``--threads N`` (None leaves the mode as it is)."""
+    if n is None:
+        return
+    if n < 1:
+        raise ConfigError(f"--threads: expected a positive integer, got {n}")
+    thread_control.set_num_threads(n)
 
 
 @contextlib.contextmanager
@@ -166,15 +168,18 @@ def run_guarded(func, debug=False, threads=None):
         1 a diverged run, or any other exception, which is a bug in zeronn: its
         traceback is printed with a line saying so; 74 a failed write
         (:class:`WriteFailed`); 130 Ctrl-C; 143 SIGTERM.  With ``debug`` errors
-        propagate with their traceback instead.
+        propagate with their traceback instead.  ``threads`` pins the BLAS threads for
+        the call; the previous setting comes back after.
     """
+    previous_mode = thread_control.get_mode()
     raise_exceptions = logging.raiseExceptions
     logging.raiseExceptions = False  # a full disk must not print logging tracebacks
     try:
         # numpy's overflow warnings would add lines to a NaN report: the trainer
         # detects a non-finite loss itself and says where it came from
-        with _sigterm_as_interrupt(), _thread_limit(threads), \
+        with _sigterm_as_interrupt(), \
                 np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            _pin_threads(threads)
             func()
     except (UserError, PluginError) as exc:
         if debug:
@@ -212,6 +217,7 @@ def run_guarded(func, debug=False, threads=None):
     finally:
         logging.raiseExceptions = raise_exceptions
         close_logging()
+        thread_control.set_num_threads(previous_mode)
     return EXIT_OK
 
 
@@ -429,21 +435,26 @@ def _train(args):
     checkpoint = load_checkpoint(args.resume) if args.resume else None
     cfg = resolve_config(args, checkpoint)
     backend.check_device(cfg.device)
+    if args.threads is None:  # --threads N pins; otherwise the config decides
+        thread_control.set_num_threads(cfg.trainer.threads)
     registries, skipped = _load_registries(cfg, args, checkpoint)
     _check_names(cfg, registries, checkpoint, skipped, args)
     _seed(cfg.seed)
     with _from_stored_config(args, checkpoint):
         check_save_dir(cfg.trainer.save_dir)
         exp = _build(cfg, registries, train=True)
-        diagnostics.dry_run(cfg, exp)
     config_dict = config_to_dict(cfg)
     versions = package_versions()
 
-    trainer = Trainer(exp.model, exp.criterion, exp.metrics, exp.optimizer, cfg,
-                      lr_scheduler=exp.lr_scheduler, logger=get_logger(),
-                      writer=TensorboardWriter(None, enabled=False), config_dict=config_dict,
-                      versions=versions, train_loader=exp.train_loader,
-                      valid_loader=exp.valid_loader, show_progress=not args.quiet)
+    with _from_stored_config(args, checkpoint):
+        trainer = build_trainer(cfg, registries, exp, logger=get_logger(),
+                                writer=TensorboardWriter(None, enabled=False),
+                                config_dict=config_dict, versions=versions,
+                                show_progress=not args.quiet)
+        # a trainer.type with its own training_step is dry-run through it
+        own_step = getattr(type(trainer), "training_step", Trainer.training_step)
+        diagnostics.dry_run(cfg, exp, None if own_step is Trainer.training_step
+                            else trainer.training_step)
     resume_lines = []
     if checkpoint is not None:
         # a checkpoint that does not fit fails here, before any folder
@@ -470,7 +481,8 @@ def _train(args):
     logger.info(f"run {cfg.name}: checkpoints in {models_dir}, logs in {log_dir}")
     n_train = len(exp.train_loader.dataset) if hasattr(exp.train_loader, "dataset") else "?"
     logger.info(f"device {cfg.device}; {sum(p.size for p in exp.model.parameters())} "
-                f"parameters; {n_train} training samples")
+                f"parameters; {n_train} training samples; BLAS threads "
+                f"{thread_control.get_mode()} (now {thread_control.get_num_threads()})")
     logger.info(_config_summary(cfg, args, checkpoint), extra={"console": False})
     logger.debug(repr(exp.model))
     if checkpoint is not None:
@@ -494,6 +506,8 @@ def _test(args):
     checkpoint = load_checkpoint(args.resume)
     cfg = resolve_config(args, checkpoint)
     backend.check_device(cfg.device)
+    if args.threads is None:  # --threads N pins; otherwise the config decides
+        thread_control.set_num_threads(cfg.trainer.threads)
     registries, skipped = _load_registries(cfg, args, checkpoint)
     _check_names(cfg, registries, checkpoint, skipped, args)
     _seed(cfg.seed)
