@@ -2,8 +2,9 @@
 
 Decompression is bounded: a gzip file may expand to at most ``max_bytes`` (by default
 :data:`MAX_RATIO` times its compressed size, at least 16 MiB, at most the machine's
-memory), and it is decompressed in pieces that stop at the bound, so a compression
-bomb is refused after reading little more than the bound, never expanded in full.
+memory).  The size its trailer declares is checked against that bound before anything
+is decompressed, and decompression stops at the declared size, so a compression bomb
+is refused at once whether its trailer is honest or lies.
 """
 import gzip
 import hashlib
@@ -49,26 +50,17 @@ def gunzip_bounded(raw, what, max_bytes=None):
         DataError: corrupt or truncated gzip, or more output than ``max_bytes``.
     """
     limit = default_limit(len(raw)) if max_bytes is None else int(max_bytes)
-    # The trailer declares the size (mod 2**32).  Within the bound it bounds the
-    # decompression itself; beyond it the file is either a bomb or truncated (its last
-    # bytes are then not a trailer), which a pass that keeps nothing tells apart.
+    # The trailer declares the size (mod 2**32): checked before decompressing, and the
+    # decompression goes no further than it.  A declared size beyond the bound is a
+    # bomb, or the last bytes are no trailer because the file is cut short.
     declared = int.from_bytes(raw[-4:], "little") if len(raw) >= 18 else None
+    if declared is not None and declared > limit:
+        raise DataError(f"{what}: its gzip trailer declares {_human(declared)} uncompressed, "
+                        f"more than the {_human(limit)} accepted from {_human(len(raw))} "
+                        f"compressed: a compression bomb, or a corrupt or truncated gzip "
+                        f"file; refused (hint: delete it and fetch it again)")
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
-            if declared is not None and declared > limit:
-                seen = 0
-                while seen <= limit:
-                    piece = stream.read(1 << 20)
-                    if not piece:
-                        break
-                    seen += len(piece)
-                if seen > limit:
-                    raise DataError(
-                        f"{what} expands to more than {_human(limit)} from "
-                        f"{_human(len(raw))} compressed (its trailer declares "
-                        f"{_human(declared)}; a compression bomb, or not this data set's "
-                        f"file); refused")
-                stream.seek(0)
             bound = limit if declared is None or declared > limit else declared
             content = stream.read(bound + 1)  # decompresses no further than asked
     except (OSError, EOFError, zlib.error) as exc:

@@ -18,6 +18,7 @@ import copy
 import logging
 import os
 import random
+import re
 import signal
 import sys
 import traceback
@@ -431,6 +432,19 @@ def _write_failed(exc, models_dir, last_checkpoint):
                        f"{kept}")
 
 
+_RESUME_COMMAND = re.compile(r"(python train\.py -r \S+?)\)")
+
+
+def _with_plugins(exc, cfg):
+    """``exc`` with its resume command naming the run's plugins, which a checkpoint
+    does not load by itself."""
+    if not cfg.plugins:
+        return exc
+    text = _RESUME_COMMAND.sub(lambda m: f"{m.group(1)} --plugins {','.join(cfg.plugins)})",
+                               str(exc))
+    return exc if text == str(exc) else type(exc)(text)
+
+
 def _train(args):
     checkpoint = load_checkpoint(args.resume) if args.resume else None
     cfg = resolve_config(args, checkpoint)
@@ -494,7 +508,10 @@ def _train(args):
     try:
         trainer.train()
     except OSError as exc:
-        raise _write_failed(exc, models_dir, trainer.last_checkpoint) from None
+        raise _with_plugins(_write_failed(exc, models_dir, trainer.last_checkpoint),
+                            cfg) from None
+    except (TrainingInterrupted, TrainingDiverged) as exc:
+        raise _with_plugins(exc, cfg) from exc
     finally:
         try:
             trainer.writer.close()

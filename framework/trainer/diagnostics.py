@@ -192,11 +192,40 @@ def _first_batch(loader):
             vars(loader).update(saved)
 
 
-def dry_run(cfg, exp):
+def _forward_and_loss(cfg, exp, data, target):
+    x = data if isinstance(data, Variable) else Variable(data, requires_grad=False)
+    try:
+        output = exp.model(x)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:
+        raise _input_mismatch(cfg, data, exc) from None
+    if not isinstance(output, Variable):
+        raise ConfigError(f"arch ({cfg.arch.type}): the model's forward returned a "
+                          f"{type(output).__name__}, expected a Variable")
+    _check_labels(cfg, output, target)
+    try:
+        loss = exp.criterion(output, target)
+    except Exception as exc:
+        raise ConfigError(
+            f"loss ({cfg.loss.type}): fails on the model's output (shape "
+            f"{tuple(output.shape)}) and the targets ({_describe_batch(target)}): "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from None
+    return loss, output
+
+
+def dry_run(cfg, exp, training_step=None):
     """Forward one training batch and compute its loss and metrics; change nothing.
 
     The model runs in eval mode without a graph, the loader's state and every random
     state are restored, so a run with a dry run trains exactly like one without.
+
+    Args:
+        cfg: the validated config.
+        exp: the built :class:`~framework.trainer.builder.Experiment`.
+        training_step: a custom trainer's ``training_step(data, target) -> (loss,
+            output)``, used instead of the model and loss when given.
 
     Raises:
         ConfigError: the batch is not ``(input, target)``, the input holds NaN, the
@@ -223,25 +252,18 @@ def dry_run(cfg, exp):
                               f"the data")
         model.eval()
         with no_grad(), test_mode():
-            x = data if isinstance(data, Variable) else Variable(data, requires_grad=False)
-            try:
-                output = model(x)
-            except (MemoryError, RecursionError):
-                raise
-            except Exception as exc:
-                raise _input_mismatch(cfg, data, exc) from None
-            if not isinstance(output, Variable):
-                raise ConfigError(f"arch ({cfg.arch.type}): the model's forward returned a "
-                                  f"{type(output).__name__}, expected a Variable")
-            _check_labels(cfg, output, target)
-            try:
-                loss = exp.criterion(output, target)
-            except Exception as exc:
-                raise ConfigError(
-                    f"loss ({cfg.loss.type}): fails on the model's output (shape "
-                    f"{tuple(output.shape)}) and the targets ({_describe_batch(target)}): "
-                    f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                ) from None
+            if training_step is not None:  # a custom trainer computes its own loss
+                try:
+                    loss, output = training_step(data, target)
+                except (MemoryError, RecursionError):
+                    raise
+                except Exception as exc:
+                    raise ConfigError(
+                        f"trainer.type ({cfg.trainer.type}): its training_step fails on "
+                        f"the first batch ({_describe_batch(data)}): {type(exc).__name__}: "
+                        f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
+            else:
+                loss, output = _forward_and_loss(cfg, exp, data, target)
             if not isinstance(loss, Variable):
                 raise ConfigError(f"loss ({cfg.loss.type}): returned a {type(loss).__name__}, "
                                   f"expected a Variable (compute it with framework functions "

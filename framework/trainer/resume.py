@@ -44,6 +44,7 @@ class ResumePlan:
     checkpoint: object
     messages: list
     old_config: object = None
+    fresh_schedule: bool = False
 
 
 def _section(config, key):
@@ -212,7 +213,10 @@ def plan_resume(checkpoint, cfg, optimizer, scheduler):
         _check_scheduler_state(checkpoint.path, scheduler, sched_state)
     replaced = dataclasses.replace(checkpoint, optimizer_state=opt_state,
                                    scheduler_state=sched_state)
-    return ResumePlan(checkpoint=replaced, messages=messages, old_config=old)
+    # a scheduler that was there and is dropped or replaced no longer sets the rate
+    fresh_schedule = checkpoint.scheduler_state is not None and sched_state is None
+    return ResumePlan(checkpoint=replaced, messages=messages, old_config=old,
+                      fresh_schedule=fresh_schedule)
 
 
 def _fmt(value):
@@ -236,9 +240,12 @@ def apply_config_hyperparameters(plan, cfg, fresh_groups, fresh_scheduler_state,
     """
     messages = []
     restored_opt = plan.checkpoint.optimizer_state is not None
+    sched_restored = scheduler is not None and plan.checkpoint.scheduler_state is not None
+    base_lrs = getattr(scheduler, "base_lrs", None) if sched_restored else None
+    last_lrs = getattr(scheduler, "_last_lr", None) if sched_restored else None
     old_args = _args_of(_section(plan.old_config, "optimizer"))
-    if restored_opt:
-        for i, (fresh, group) in enumerate(zip(fresh_groups, optimizer.param_groups)):
+    for i, (fresh, group) in enumerate(zip(fresh_groups, optimizer.param_groups)):
+        if restored_opt:
             for key, value in fresh.items():
                 if key in ("lr", "initial_lr", "params", "param_names"):
                     continue
@@ -249,25 +256,47 @@ def apply_config_hyperparameters(plan, cfg, fresh_groups, fresh_scheduler_state,
                     if i == 0:
                         messages.append(f"optimizer.args.{key}: {_fmt(saved)} in the "
                                         f"checkpoint, {_fmt(value)} from the given config")
-            new_lr = fresh.get("initial_lr", fresh.get("lr"))
-            base = group.get("initial_lr", old_args.get("lr", group.get("lr")))
-            if new_lr is None or base is None or new_lr == base:
+            if plan.fresh_schedule:
+                # the schedule starts fresh: so does the rate it sets
+                restarted = group.get("lr") != fresh.get("lr")
+                group["lr"] = fresh.get("lr")
+                if "initial_lr" in fresh:
+                    group["initial_lr"] = fresh["initial_lr"]
+                else:
+                    group.pop("initial_lr", None)
+                if i == 0 and restarted:
+                    messages.append(f"the learning rate restarts at {group['lr']:.6g} with "
+                                    f"the fresh schedule")
                 continue
+        elif not sched_restored:
+            continue  # a fresh optimizer under a fresh (or no) schedule: as built
+        # The rate is (base rate) x (where the schedule stands): the given config sets
+        # the base, the restored state says where the schedule stands.
+        new_lr = fresh.get("initial_lr", fresh.get("lr"))
+        if base_lrs is not None and i < len(base_lrs):
+            base = base_lrs[i]
+            current = group.get("lr") if restored_opt else (
+                last_lrs[i] if last_lrs is not None and i < len(last_lrs) else base)
+        else:
+            base = group.get("initial_lr", old_args.get("lr", group.get("lr")))
             current = group.get("lr", base)
-            factor = current / base if base else 1.0
-            group["lr"] = new_lr * factor
-            if "initial_lr" in group:
-                group["initial_lr"] = new_lr
-            if scheduler is not None and hasattr(scheduler, "base_lrs") \
-                    and i < len(scheduler.base_lrs):
-                scheduler.base_lrs[i] = new_lr
-            if i == 0:
-                tail = (f"; the schedule continues at lr {group['lr']:.6g}"
-                        if factor != 1.0 else "")
-                messages.append(f"optimizer.args.lr: {base:.6g} in the checkpoint, "
-                                f"{new_lr:.6g} from the given config{tail}")
-        if scheduler is not None and hasattr(scheduler, "_last_lr"):
-            scheduler._last_lr = [g["lr"] for g in optimizer.param_groups]
+        if new_lr is None or not isinstance(base, numbers.Real) or \
+                not isinstance(current, numbers.Real):
+            continue
+        factor = current / base if base else 1.0
+        group["lr"] = new_lr * factor
+        if "initial_lr" in group or base_lrs is not None:
+            group["initial_lr"] = new_lr
+        if base_lrs is not None and i < len(base_lrs):
+            base_lrs[i] = new_lr
+        if i == 0 and new_lr != base:
+            tail = (f"; the schedule continues at lr {group['lr']:.6g}"
+                    if factor != 1.0 else "")
+            messages.append(f"optimizer.args.lr: {base:.6g} in the checkpoint, "
+                            f"{new_lr:.6g} from the given config{tail}")
+    if scheduler is not None and hasattr(scheduler, "_last_lr") and (restored_opt
+                                                                     or sched_restored):
+        scheduler._last_lr = [g["lr"] for g in optimizer.param_groups]
     if scheduler is not None and plan.checkpoint.scheduler_state is not None \
             and fresh_scheduler_state is not None:
         old_sched_args = _args_of(_section(plan.old_config, "lr_scheduler"))

@@ -262,3 +262,19 @@ def test_diverging_model_names_the_checkpoint_that_exists(tmp_path, saved, capsy
     else:
         assert "no checkpoint was saved yet" in line
         assert not list((saved / "models" / "adv" / "div").glob("*.npz"))
+
+
+def test_a_bug_in_zeronn_says_so_with_its_traceback(tmp_path, saved, capsys, monkeypatch):
+    import framework.trainer.cli as cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("an internal invariant broke")
+    monkeypatch.setattr(cli, "config_to_dict", broken)
+    path = write_yaml(tmp_path / "c.yaml", small_config(saved))
+    assert train_main(["-c", path, "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: an internal invariant broke" in err
+    assert err.strip().splitlines()[-1].startswith("error: this is a bug in zeronn")
+    assert run_dirs(saved) == []
+    with pytest.raises(RuntimeError):  # --debug lets it through
+        train_main(["-c", path, "-q", "--debug"])
