@@ -61,7 +61,7 @@ def _deflated_bomb_npz(path, mib):
 def _lying_npz(path):
     """A member whose zip entry claims a small size while the data inflates hugely."""
     member = io.BytesIO()
-    np.lib.format.write_array(member, np.zeros(64 << 17))  # 64 MiB
+    np.lib.format.write_array(member, np.zeros(32 << 17))  # 32 MiB
     raw = member.getvalue()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("model/w.npy", raw)
@@ -110,7 +110,7 @@ def test_alias_bomb_in_an_override(tmp_path):
 
 @pytest.mark.parametrize("script", ["train", "test"])
 def test_compression_bomb_checkpoint(tmp_path, script):
-    path = _deflated_bomb_npz(tmp_path / "bomb.npz", 400)
+    path = _deflated_bomb_npz(tmp_path / "bomb.npz", 48)
     _check(*_run(tmp_path, [script, "-r", path]), "bomb.npz", "compression bomb")
 
 
@@ -126,7 +126,7 @@ def test_gzip_bomb_data_file(tmp_path):
     data.mkdir()
     stream = io.BytesIO()
     with gzip.GzipFile(fileobj=stream, mode="wb", compresslevel=9) as gz:
-        for _ in range(512):  # 512 MiB of zeros -> ~0.5 MB
+        for _ in range(48):  # 48 MiB of zeros -> ~50 KB
             gz.write(bytes(1 << 20))
     bomb = stream.getvalue()
     for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
