@@ -9,13 +9,16 @@ ROOT = Path(__file__).resolve().parents[1]
 # Lower levels never import higher ones; within one level only the same sub-package.
 LEVELS = {
     "errors": 0, "registry": 0, "backend": 0, "cuda": 0, "serialization": 0,
-    "threads": 0, "allocator": 0,
+    "threads": 0, "allocator": 0, "accelerator": 0,
     "core": 1,
-    "functions": 2,
-    "nn": 3, "optim": 3, "data": 3,
+    "functions": 2, "tensors": 2, "saving": 2,
+    "torch_pickle": 1.5,  # the .pt reader under saving: tensors and containers only
+    "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3,
     # utils: gradient checks (on core) and utils.data (framework.data, torch.utils.data).
     "utils": 3.5,
     "plugin": 4, "config": 4, "logger": 4,
+    # vision: torchvision's data sets and transforms, on data
+    "vision": 4,
     # distributed wraps nn modules and optimizers; the trainer uses it
     "distributed": 4,
     "trainer": 5,

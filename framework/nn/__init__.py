@@ -11,6 +11,7 @@ before building a model makes its weights reproducible.
 from framework.nn import functional, init, utils
 from framework.nn.activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6,
                                      Sigmoid, SiLU, Softmax, Softplus, Tanh)
+from framework.nn.attention import MultiheadAttention
 from framework.nn.containers import ModuleDict, ModuleList, Sequential
 from framework.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from framework.nn.dropout import Dropout, Dropout1d, Dropout2d
@@ -26,9 +27,11 @@ from framework.nn.normalization import BatchNorm1d, BatchNorm2d
 from framework.nn.parameter import Buffer, Parameter
 from framework.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
                                   MaxPool1d, MaxPool2d)
-from framework.nn.rnn import LSTM, RNN
+from framework.nn.rnn import GRU, LSTM, RNN
+from framework.nn.rnn_cell import GRUCell, LSTMCell, RNNCell
 from framework.nn.state import IncompatibleKeys, StateDictError
 from framework.nn.summary import ModelStatistics, summary
+from framework.nn.transformer import TransformerEncoder, TransformerEncoderLayer
 from framework.nn.upsample import Upsample
 
 __all__ = [
@@ -38,7 +41,8 @@ __all__ = [
     "Identity", "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
     "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout", "Dropout1d",
-    "Dropout2d", "Embedding", "RNN", "LSTM", "Flatten", "Unflatten", "Upsample",
+    "Dropout2d", "Embedding", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "Flatten", "Unflatten", "Upsample",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU",
     "Softplus", "Hardtanh", "ReLU6",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
