@@ -16,6 +16,8 @@ from framework.nn.dropout import Dropout
 from framework.nn.embedding import Embedding
 from framework.nn.flatten import Flatten
 from framework.nn.hooks import RemovableHandle
+from framework.nn.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear,
+                               LazyModuleMixin)
 from framework.nn.linear import Identity, Linear
 from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss,
                                NLLLoss)
@@ -36,4 +38,5 @@ __all__ = [
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
     "summary", "ModelStatistics",
+    "LazyModuleMixin", "LazyLinear", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d",
 ]
