@@ -1,24 +1,39 @@
 """zeronn: a deep-learning framework you can read end to end.
 
-``import framework as fw`` gives the autograd core (DeZero's names); the library's
-parts are ``framework.functions`` (as ``F``), ``framework.nn``, ``framework.optim``,
-``framework.data`` and ``framework.utils``.  DeZero's modules have their book names:
-``framework.layers``, ``models``, ``optimizers``, ``datasets``, ``dataloaders``,
-``transforms`` (and ``fw.Layer``, ``fw.Model``, ``fw.DataLoader``, ``fw.SeqDataLoader``).
+``import framework as fw`` gives the autograd core (DeZero's names) and PyTorch's tensor
+API (``fw.tensor``, ``fw.zeros``, ``fw.cat``, ``fw.float32``, ``fw.device``, ...,
+``import framework as torch`` works for tutorial code); the library's parts are
+``framework.functions`` (as ``F``), ``framework.nn``, ``framework.optim``,
+``framework.data`` and ``framework.utils``.  DeZero's modules have their book names
+(``import framework as dezero``): ``framework.layers``, ``models``, ``optimizers``,
+``datasets``, ``dataloaders``, ``transforms`` (and ``fw.Layer``, ``fw.Model``,
+``fw.DataLoader``, ``fw.SeqDataLoader``).
 """
-from framework import backend, cuda
+from framework import accelerator, allocator, backend, cuda
+from framework.backend import device
+from framework.threads import get_num_threads, set_num_threads
 from framework.core import (Config, Function, Parameter, Variable, as_array, as_variable,
-                            enable_grad, no_grad, tensor, test_mode, using_config)
+                            enable_grad, no_grad, test_mode, using_config)
+from framework.core.size import Size
+from framework.tensors import *  # noqa: F401,F403  (constructors, factories, dtypes)
+from framework.tensors import __all__ as _tensor_all
+from framework.tensor_functions import *  # noqa: F401,F403  (PyTorch's top-level functions)
+from framework.tensor_functions import __all__ as _functions_all
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Variable", "Function", "Parameter", "Config", "using_config", "no_grad",
-    "enable_grad", "test_mode", "as_array", "as_variable", "tensor", "backend", "cuda",
+    "enable_grad", "test_mode", "as_array", "as_variable", "backend", "cuda",
+    "accelerator", "device", "Size",
     "functions", "utils", "nn", "optim", "data", "__version__",
+    "set_num_threads", "get_num_threads",
     "layers", "models", "optimizers", "datasets", "dataloaders", "transforms",
     "Layer", "Model", "DataLoader", "SeqDataLoader", "setup_variable",
-]
+] + [n for n in _tensor_all + _functions_all if n != "install_methods"]
+
+# Freed arrays stay mapped for the next training step (opt out: ZERONN_MALLOC=system).
+allocator.tune_malloc()
 
 _SUBMODULES = ("functions", "utils", "nn", "optim", "data", "layers", "models", "optimizers",
                "datasets", "dataloaders", "transforms")

@@ -15,7 +15,8 @@ from framework.errors import DeviceError
 __all__ = [
     "get_array_module", "as_numpy", "as_cupy", "is_cupy_array", "gpu_status",
     "gpu_available", "parse_device", "to_device", "device_of", "scatter_add",
-    "synchronize", "check_device",
+    "synchronize", "check_device", "device", "is_available", "device_count",
+    "current_device", "device_object",
 ]
 
 _gpu_status = None  # cached (available: bool, reason: str)
@@ -29,6 +30,17 @@ def is_cupy_array(x):
 def _cupy():
     import cupy  # noqa: PLC0415 - lazy on purpose
     return cupy
+
+
+def cupy_module():
+    """The cupy module itself (imported on first use); ImportError where it is absent."""
+    return _cupy()
+
+
+def nccl_module():
+    """cupy's NCCL bindings (``cupy.cuda.nccl``), for the distributed ``nccl`` backend."""
+    from cupy.cuda import nccl  # noqa: PLC0415 - lazy on purpose
+    return nccl
 
 
 def get_array_module(x):
@@ -163,6 +175,106 @@ def to_device(x, device):
     if kind == "cpu":
         return as_numpy(x)
     return as_cupy(x, index)
+
+
+class device:
+    """A device as PyTorch names it: ``device("cpu")``, ``device("cuda:1")``, ``device("cuda", 1)``.
+
+    ``"gpu"`` and ``"gpu:N"`` (zeronn's config strings) are accepted too. Creating one
+    checks only the spelling; moving data there checks that the GPU answers.
+
+    Args:
+        type: ``"cpu"``, ``"cuda"``, ``"gpu"`` with an optional ``":N"``, or a device.
+        index: the GPU number, when not given in ``type``.
+
+    Attributes:
+        type: ``"cpu"`` or ``"cuda"``.
+        index: the GPU number, or None (the CPU, or "the current GPU").
+
+    Raises:
+        DeviceError: an unknown spelling, or an index given twice.
+    """
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):  # noqa: A002 - PyTorch's argument name
+        if isinstance(type, device):
+            type, given = type.type, type.index
+        else:
+            if not isinstance(type, str):
+                raise DeviceError(f"device() expects a string such as 'cpu' or 'cuda:0', got "
+                                  f"{type!r}")
+            kind, _ = parse_device(type)
+            given = int(type.rsplit(":", 1)[1]) if ":" in type else None
+            type = "cpu" if kind == "cpu" else "cuda"
+        if index is not None and given is not None:
+            raise DeviceError(f"device(): the index is given twice ({given} in the string, "
+                              f"{index} as index)")
+        index = given if index is None else int(index)
+        if type == "cpu" and index not in (None, 0):
+            raise DeviceError(f"device('cpu') takes no GPU index, got {index}")
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "index", None if type == "cpu" else index)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a device is immutable; make a new one with framework.device(...)")
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type={self.type!r})"
+        return f"device(type={self.type!r}, index={self.index})"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            try:
+                other = device(other)
+            except DeviceError:
+                return False
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return device, (str(self),)
+
+
+_CPU = device("cpu")
+
+
+def device_object(x):
+    """The :class:`device` holding array (or Variable) ``x``."""
+    data = getattr(x, "data", x) if hasattr(x, "creator") else x
+    if is_cupy_array(data):
+        return device("cuda", data.device.id)
+    return _CPU
+
+
+def is_available():
+    """True when a CUDA GPU answers through cupy (PyTorch's ``torch.cuda.is_available``)."""
+    return gpu_available()
+
+
+def device_count():
+    """The number of usable CUDA GPUs (0 without cupy or a driver)."""
+    if not gpu_available():
+        return 0
+    return int(_cupy().cuda.runtime.getDeviceCount())
+
+
+def current_device():
+    """The index of the current GPU.
+
+    Raises:
+        DeviceError: no GPU is usable (the reason is in the message).
+    """
+    _require_gpu("cuda")
+    return int(_cupy().cuda.Device().id)
 
 
 def device_of(x):

@@ -9,9 +9,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # Lower levels never import higher ones; within one level only the same sub-package.
 LEVELS = {
     "errors": 0, "registry": 0, "backend": 0, "cuda": 0, "serialization": 0,
+    "threads": 0, "allocator": 0, "accelerator": 0,
     "core": 1,
-    "functions": 2,
-    "nn": 3, "optim": 3, "data": 3,
+    "functions": 2, "tensors": 2, "saving": 2,
+    "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3,
     # utils: gradient checks (on core) and utils.data (framework.data, torch.utils.data).
     "utils": 3.5,
     # DeZero's modules, on nn/optim/data, below the trainer (models on layers, datasets on
@@ -19,6 +20,8 @@ LEVELS = {
     "layers": 3.7, "optimizers": 3.7, "transforms": 3.7, "dataloaders": 3.7,
     "models": 3.8, "datasets": 3.8,
     "plugin": 4, "config": 4, "logger": 4,
+    # distributed wraps nn modules and optimizers; the trainer uses it
+    "distributed": 4,
     "trainer": 5,
     "__main__": 6, "__init__": 6,
 }

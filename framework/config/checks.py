@@ -12,7 +12,7 @@ from framework.errors import ConfigError
 
 __all__ = [
     "describe", "closest", "config_error", "check_safe_name", "is_int", "is_number",
-    "SAFE_NAME_PATTERN",
+    "parse_monitor", "SAFE_NAME_PATTERN",
 ]
 
 #: A folder name that is portable and cannot climb out of its parent.
@@ -32,6 +32,23 @@ def closest(word, candidates):
     matches = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1,
                                         cutoff=0.6)
     return matches[0] if matches else None
+
+
+def parse_monitor(value):
+    """Split a monitor string: ``"min val_loss"`` -> ``("min", "val_loss")``.
+
+    ``"off"`` (any case) and YAML's ``off`` (read as False) give ``("off", None)``.
+
+    Raises:
+        ValueError: anything else; the message shows the accepted forms.
+    """
+    if value is False or isinstance(value, str) and value.strip().lower() == "off":
+        return "off", None
+    parts = value.split() if isinstance(value, str) else []
+    if len(parts) != 2 or parts[0] not in ("min", "max"):
+        raise ValueError(f"expected 'off', 'min <metric>' or 'max <metric>' (e.g. "
+                         f"'min val_loss'), got {describe(value)}")
+    return parts[0], parts[1]
 
 
 def config_error(path, message, where=None):

@@ -44,7 +44,8 @@ SCHEMA = {
     "name": _LEAF, "seed": _LEAF, "device": _LEAF, "plugins": _ListOf(_LEAF),
     "arch": _COMPONENT, "data_loader": _COMPONENT, "loss": _COMPONENT,
     "metrics": _ListOf(_COMPONENT), "optimizer": _COMPONENT, "lr_scheduler": _COMPONENT,
-    "trainer": {key: _LEAF for key in field_names(TrainerConfig)},
+    "callbacks": _ListOf(_COMPONENT),
+    "trainer": {key: _ANY if key == "args" else _LEAF for key in field_names(TrainerConfig)},
 }
 
 

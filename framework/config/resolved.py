@@ -60,7 +60,10 @@ def config_to_dict(cfg):
         "metrics": [_component(m, allow_name=True) for m in cfg.metrics],
         "optimizer": _component(cfg.optimizer),
         "lr_scheduler": None if cfg.lr_scheduler is None else _component(cfg.lr_scheduler),
+        "callbacks": [_component(c, allow_name=True) for c in cfg.callbacks],
         "trainer": {
+            "type": cfg.trainer.type,
+            "args": copy.deepcopy(cfg.trainer.args),
             "epochs": cfg.trainer.epochs,
             "save_dir": cfg.trainer.save_dir,
             "save_period": cfg.trainer.save_period,
@@ -70,6 +73,7 @@ def config_to_dict(cfg):
             "tensorboard": cfg.trainer.tensorboard,
             "log_step": cfg.trainer.log_step,
             "histograms": cfg.trainer.histograms,
+            "threads": cfg.trainer.threads,
         },
     }
 

@@ -18,8 +18,10 @@ config may leave out::
     metrics: []
     optimizer: {type: Adam, args: {lr: 0.001}}   # required
     lr_scheduler: null
-    trainer: {epochs: 20, save_dir: saved/, save_period: 1, verbosity: 2, monitor: 'off',
-              early_stop: 0, tensorboard: true, log_step: 10, histograms: false}
+    callbacks: []                    # names or {type, args}: grad_clip, ema, ...
+    trainer: {type: Trainer, args: {}, epochs: 20, save_dir: saved/, save_period: 1,
+              verbosity: 2, monitor: 'off', early_stop: 0, tensorboard: true, log_step: 10,
+              histograms: false, threads: auto}
 """
 from __future__ import annotations
 
@@ -83,9 +85,11 @@ class DataLoaderConfig:
 
 @dataclass(kw_only=True)
 class TrainerConfig:
-    """``trainer``: how long to train, what to save and log.
+    """``trainer``: which trainer, how long to train, what to save and log.
 
     Attributes:
+        type: the registered trainer (``Trainer``; plugins add more).
+        args: extra keyword arguments for the trainer's factory.
         epochs: number of epochs (> 0).
         save_dir: root of ``models/<name>/<run_id>/`` and ``log/<name>/<run_id>/``.
         save_period: save ``checkpoint-epoch<N>.npz`` every this many epochs (>= 1).
@@ -95,8 +99,12 @@ class TrainerConfig:
         tensorboard: write TensorBoard event files to the log folder.
         log_step: log the running loss every this many batches (> 0).
         histograms: also write parameter and gradient histograms each epoch.
+        threads: numpy's BLAS threads: ``"auto"`` (fit to the machine's load, re-checked
+            as training goes; see ``framework.threads``) or a positive int to pin them.
     """
 
+    type: str = "Trainer"
+    args: dict = field(default_factory=dict)
     epochs: int
     save_dir: str = "saved/"
     save_period: int = 1
@@ -106,6 +114,7 @@ class TrainerConfig:
     tensorboard: bool = True
     log_step: int = 10
     histograms: bool = False
+    threads: str | int = "auto"
 
     @property
     def monitor_mode(self):
@@ -133,4 +142,5 @@ class ExperimentConfig:
     metrics: list = field(default_factory=list)
     optimizer: ComponentConfig
     lr_scheduler: ComponentConfig | None = None
+    callbacks: list = field(default_factory=list)
     trainer: TrainerConfig

@@ -115,6 +115,7 @@ class _Validator:
             optimizer=self.optimizer(raw["optimizer"]),
             lr_scheduler=None if lr_scheduler is None
             else self.component(lr_scheduler, ("lr_scheduler",)),
+            callbacks=self.callbacks(raw.get("callbacks")),
             trainer=self.trainer(raw["trainer"]),
         )
 
@@ -126,6 +127,17 @@ class _Validator:
             raise self.error(("metrics",), f"expected a list of metric names, got "
                                            f"{describe(value)}{hint}")
         return [self.component(m, ("metrics", i), allow_name=True) for i, m in enumerate(value)]
+
+    def callbacks(self, value):
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            hint = f"; write [{value}]" if isinstance(value, str) else ""
+            raise self.error(("callbacks",), f"expected a list of callback names or "
+                                             f"{{type, args}} mappings, got "
+                                             f"{describe(value)}{hint}")
+        return [self.component(c, ("callbacks", i), allow_name=True)
+                for i, c in enumerate(value)]
 
     def seed(self, value):
         if not is_int(value) or not 0 <= value < 2 ** 32:
@@ -215,6 +227,8 @@ class _Validator:
                                                     f"{describe(verbosity)}")
         early_stop = get("early_stop")
         return TrainerConfig(
+            type=self.text(get("type"), path + ("type",), "a registered trainer name"),
+            args=self.args(value.get("args"), path + ("args",)),
             epochs=self.integer(get("epochs"), path + ("epochs",), 1, "a positive integer"),
             save_dir=self.text(get("save_dir"), path + ("save_dir",),
                                "a folder path (a non-empty string)"),
@@ -229,7 +243,13 @@ class _Validator:
             log_step=self.integer(get("log_step"), path + ("log_step",), 1,
                                   "a positive integer"),
             histograms=self.boolean(get("histograms"), path + ("histograms",)),
+            threads=self.threads(get("threads"), path + ("threads",)),
         )
+
+    def threads(self, value, path):
+        if value == "auto":
+            return value
+        return self.integer(value, path, 1, "'auto' or a positive integer")
 
 
 def validate_config(raw):

@@ -1,14 +1,37 @@
 """The backward pass: walk recorded functions from the output to the leaves."""
 import heapq
 
-from framework import backend
+from framework import backend, threads
+from framework.core import function as _function
 from framework.core.config import using_config
 from framework.core.variable import Variable
 
-__all__ = ["run_backward"]
+__all__ = ["run_backward", "register_post_backward_hook"]
 
 _heappush = heapq.heappush
 _heappop = heapq.heappop
+
+
+#: Callables run after every backward pass, in registration order (data-parallel
+#: training averages the gradients there, so they are final when backward() returns).
+_post_backward_hooks = {}
+
+
+def register_post_backward_hook(fn):
+    """Run ``fn()`` after every ``Variable.backward()``; returns a handle whose
+    ``remove()`` unregisters it."""
+    key = object()
+    _post_backward_hooks[key] = fn
+
+    class _Handle:
+        def remove(self):
+            _post_backward_hooks.pop(key, None)
+    return _Handle()
+
+
+def run_post_backward_hooks():
+    for fn in list(_post_backward_hooks.values()):
+        fn()
 
 
 def _seed_gradient(y, gradient):
@@ -48,6 +71,30 @@ def _leaf_gradient(gx, handed, create_graph):
     return gx
 
 
+def _describe(x):
+    return f"a Variable of shape {tuple(x.shape)} and dtype {x.dtype}"
+
+
+def _check_versions(func):
+    """Raise when a value ``func`` saved for backward was changed in place since."""
+    stamp = func._stamp
+    for i, x in enumerate(func.inputs):
+        if x._version > stamp:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by "
+                f"an in-place operation: input {i} of {type(func).__name__} "
+                f"({_describe(x)}) was changed after {type(func).__name__} used it; hint: "
+                f"change a .clone() of it instead, or make the change after backward()")
+    for ref in func.outputs:
+        out = ref()
+        if out is not None and out._version > stamp:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by "
+                f"an in-place operation: the output of {type(func).__name__} "
+                f"({_describe(out)}) was changed in place; hint: change a .clone() of it "
+                f"instead")
+
+
 def _forget_outputs(func):
     """Drop the gradients a previous ``retain_grad`` pass left on ``func``'s outputs, so
     this pass propagates only its own gradient."""
@@ -69,6 +116,7 @@ def run_backward(y, retain_grad=False, create_graph=False, gradient=None):
         raise RuntimeError(
             "backward() on a variable that does not require a gradient and has no graph "
             "(was it computed under no_grad(), or from inputs with requires_grad=False?)")
+    threads.tick()  # once per training step: lets threads="auto" follow the machine's load
     seed = _seed_gradient(y, gradient)
     handed = {id(seed)}  # gradient Variables already given to a leaf or the caller
     func = y.creator
@@ -84,21 +132,24 @@ def run_backward(y, retain_grad=False, create_graph=False, gradient=None):
     heap = [(-func.generation, 0, func)]
     seen = {func}
     counter = 1
+    clock = _function._clock  # no in-place change since a function's stamp: nothing to check
     with using_config("enable_backprop", create_graph):
         while heap:
             func = _heappop(heap)[2]
+            if func._stamp < clock and func.reads_values:
+                _check_versions(func)
             outputs = func.outputs
             if len(outputs) == 1:
                 out = outputs[0]()
                 gxs = func.backward(None if out is None else out.grad)
-                if not retain_grad and out is not None:
+                if not retain_grad and out is not None and not out._retains_grad:
                     out.grad = None
             else:
                 outs = [ref() for ref in outputs]
                 gxs = func.backward(*[None if o is None else o.grad for o in outs])
                 if not retain_grad:
                     for out in outs:
-                        if out is not None:
+                        if out is not None and not out._retains_grad:
                             out.grad = None
             if type(gxs) is not tuple:
                 gxs = (gxs,)

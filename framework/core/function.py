@@ -7,11 +7,26 @@ from framework import backend
 from framework.core.config import Config
 from framework.core.variable import Variable, as_variable
 
-__all__ = ["Function"]
+__all__ = ["Function", "tick"]
 
 _new_object = object.__new__
 _ref = weakref.ref
 _ndarray = np.ndarray
+
+
+# The in-place clock: every in-place change of a Variable takes the next tick as that
+# Variable's ``_version``; every recorded Function keeps the tick it was recorded at. A
+# Function's input (or output) whose version is newer than the Function was changed after
+# the Function saved it, and backward refuses to use it (see engine._check_versions).
+# One global int keeps the cost of recording to one attribute store.
+_clock = 0
+
+
+def tick():
+    """Advance the in-place clock and return its new value (a Variable's new version)."""
+    global _clock
+    _clock += 1
+    return _clock
 
 
 def _output(y, requires_grad):
@@ -73,6 +88,11 @@ class Function:
     generation = 0
     inputs = ()
     outputs = ()
+    #: Whether ``backward`` reads the values of its inputs or outputs. Functions that
+    #: need only shapes (add, reshape, sum, ...) set it False: changing their inputs in
+    #: place after the forward pass cannot make their gradient wrong.
+    reads_values = True
+    _stamp = 0  # the in-place clock when this function was recorded
 
     def __call__(self, *inputs):
         for x in inputs:
@@ -94,6 +114,7 @@ class Function:
                     if x.generation > gen:
                         gen = x.generation
                 self.generation = gen
+                self._stamp = _clock
                 out.creator = self
                 out.generation = gen + 1
                 self.inputs = inputs
@@ -102,6 +123,7 @@ class Function:
         outputs = [_output(y, record) for y in ys]
         if record:
             self.generation = gen = max([x.generation for x in inputs])
+            self._stamp = _clock
             for out in outputs:
                 out.creator = self
                 out.generation = gen + 1

@@ -17,7 +17,8 @@ __all__ = [
     "broadcast_to", "mean", "max", "min",
     "Add", "Sub", "Mul", "Div", "Neg", "Pow", "Exp", "Log", "MatMul", "GetItem",
     "GetItemGrad", "Reshape", "View", "Transpose", "Sum", "SumTo", "BroadcastTo",
-    "Max", "Min",
+    "Max", "Min", "cast", "copy", "where", "Cast", "Copy", "Where", "cumsum", "Cumsum",
+    "prod", "Prod", "transfer", "Transfer",
 ]
 
 
@@ -40,6 +41,8 @@ def _unbroadcast(gx, shape):
 
 # --------------------------------------------------------------------------- arithmetic
 class Add(Function):
+    reads_values = False
+
     def forward(self, x0, x1):
         self.shapes = (x0.shape, x1.shape)
         return x0 + x1
@@ -53,6 +56,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    reads_values = False
+
     def forward(self, x0, x1):
         self.shapes = (x0.shape, x1.shape)
         return x0 - x1
@@ -88,6 +93,8 @@ class Div(Function):
 
 
 class Neg(Function):
+    reads_values = False
+
     def forward(self, x):
         return -x
 
@@ -228,6 +235,8 @@ def matmul(a, b):
 
 # --------------------------------------------------------------------------- shapes
 class Reshape(Function):
+    reads_values = False
+
     def __init__(self, shape):
         self.shape = shape
 
@@ -270,6 +279,8 @@ def view(x, shape):
 
 
 class Transpose(Function):
+    reads_values = False
+
     def __init__(self, axes=None):
         self.axes = axes
 
@@ -299,6 +310,8 @@ def swapaxes(x, a1=-1, a2=-2):
 
 
 class GetItem(Function):
+    reads_values = False
+
     def __init__(self, index):
         self.index = index
 
@@ -311,6 +324,8 @@ class GetItem(Function):
 
 
 class GetItemGrad(Function):
+    reads_values = False
+
     def __init__(self, index, in_shape):
         self.index = index
         self.in_shape = in_shape
@@ -363,6 +378,8 @@ def _restore_reduced(gy, x_shape, axis, keepdims):
 
 
 class Sum(Function):
+    reads_values = False
+
     def __init__(self, axis=None, keepdims=False):
         self.axis = axis
         self.keepdims = keepdims
@@ -388,6 +405,8 @@ class Mean(Sum):
 
 
 class SumTo(Function):
+    reads_values = False
+
     def __init__(self, shape):
         self.shape = shape
 
@@ -400,6 +419,8 @@ class SumTo(Function):
 
 
 class BroadcastTo(Function):
+    reads_values = False
+
     def __init__(self, shape):
         self.shape = shape
 
@@ -472,3 +493,170 @@ def max(x, axis=None, keepdims=False):  # noqa: A001 - DeZero's name
 
 def min(x, axis=None, keepdims=False):  # noqa: A001
     return Min(axis, keepdims)(x)
+
+
+# --------------------------------------------------------------------------- copies
+class Cast(Function):
+    """A dtype conversion; the gradient is converted back to the input's dtype."""
+
+    reads_values = False
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        self.x_dtype = x.dtype
+        return x.astype(self.dtype)
+
+    def backward(self, gy):
+        if self.x_dtype.kind not in "fc":
+            return None  # integer and bool inputs take no gradient
+        return cast(gy, self.x_dtype)
+
+
+def cast(x, dtype):
+    """``x`` converted to ``dtype`` (the same Variable when it already has it)."""
+    x = as_variable(x)
+    if x.dtype == np.dtype(dtype):
+        return x
+    return Cast(dtype)(x)
+
+
+class Copy(Function):
+    """A copy into fresh C-contiguous memory (``clone``, ``contiguous``)."""
+
+    reads_values = False
+
+    def forward(self, x):
+        return backend.get_array_module(x).array(x, copy=True, order="C")
+
+    def backward(self, gy):
+        return gy
+
+
+def copy(x):
+    return Copy()(x)
+
+
+class Where(Function):
+    """``condition ? x0 : x1`` elementwise, with numpy broadcasting."""
+
+    reads_values = False
+
+    def __init__(self, condition):
+        self.condition = condition
+
+    def forward(self, x0, x1):
+        self.shapes = (x0.shape, x1.shape)
+        return backend.get_array_module(x0).where(self.condition, x0, x1)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        zero = gy.data.dtype.type(0)
+        gx0 = gx1 = None
+        if a.requires_grad:
+            gx0 = _unbroadcast(where(self.condition, gy, zero), self.shapes[0])
+        if b.requires_grad:
+            gx1 = _unbroadcast(where(self.condition, zero, gy), self.shapes[1])
+        return gx0, gx1
+
+
+def where(condition, x0, x1):
+    """Elementwise choice: ``x0`` where ``condition`` holds, else ``x1`` (arrays or Variables).
+
+    Args:
+        condition: a bool array or Variable (no gradient).
+        x0, x1: Variables, arrays or scalars; scalars take the other operand's dtype.
+    """
+    if isinstance(condition, Variable):
+        condition = condition.data
+    if not isinstance(x0, Variable) and not isinstance(x1, Variable):
+        x0 = as_variable(x0)
+    return Where(condition)(x0, x1)
+
+
+# --------------------------------------------------------------------------- scans
+class Cumsum(Function):
+    """The running sum along one axis."""
+
+    reads_values = False
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        return backend.get_array_module(x).cumsum(x, axis=self.axis)
+
+    def backward(self, gy):
+        # d(sum_{j<=i} x_j)/dx_k sums the gradients of every i >= k: a reversed running sum.
+        flip = (slice(None),) * self.axis + (slice(None, None, -1),)
+        return get_item(cumsum(get_item(gy, flip), self.axis), flip)
+
+
+def cumsum(x, axis):
+    x = as_variable(x)
+    return Cumsum(axis % builtins.max(x.ndim, 1))(x)
+
+
+def _others_product(x, axes):
+    """For each entry, the product of the other entries reduced with it (no division,
+    so zeros are exact)."""
+    xp = backend.get_array_module(x)
+    keep = [a for a in range(x.ndim) if a not in axes]
+    perm = keep + list(axes)
+    xt = x.transpose(perm)
+    lead = xt.shape[:len(keep)]
+    flat = xt.reshape(lead + (-1,))
+    ones = xp.ones(lead + (1,), dtype=x.dtype)
+    left = xp.concatenate([ones, xp.cumprod(flat, axis=-1)[..., :-1]], axis=-1)
+    right = xp.concatenate([xp.cumprod(flat[..., ::-1], axis=-1)[..., :-1][..., ::-1], ones],
+                           axis=-1)
+    others = (left * right).reshape(xt.shape)
+    return others.transpose(tuple(np.argsort(perm)))
+
+
+class Prod(Function):
+    """The product over axes (first-order gradient)."""
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        self.axis = _normalize_axis(self.axis, x.ndim)
+        return x.prod(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, gy):
+        x, = self.inputs
+        axes = tuple(range(x.ndim)) if self.axis is None else self.axis
+        others = Variable(_others_product(x.data, axes), requires_grad=False)
+        gy = _restore_reduced(gy, x.shape, self.axis, self.keepdims)
+        return broadcast_to(gy, x.shape) * others
+
+
+def prod(x, axis=None, keepdims=False):
+    return Prod(axis, keepdims)(x)
+
+
+class Transfer(Function):
+    """A copy to another device (CPU <-> GPU); the gradient goes back the same way."""
+
+    reads_values = False
+
+    def __init__(self, device):
+        self.device = device
+
+    def forward(self, x):
+        self.x_device = backend.device_of(x)
+        return backend.to_device(x, self.device)
+
+    def backward(self, gy):
+        return Transfer(self.x_device)(gy)
+
+
+def transfer(x, device):
+    """``x`` on ``device`` (the same Variable when it is already there)."""
+    backend.check_device(device)
+    if backend.device_object(x.data) == backend.device(str(device).replace("gpu", "cuda")):
+        return x
+    return Transfer(str(device))(x)

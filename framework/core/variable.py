@@ -2,12 +2,30 @@
 import numpy as np
 
 from framework import backend
+from framework.core.compare import ComparisonMethods
 from framework.core.config import Config
+from framework.core.conversion import ConversionMethods
+from framework.core.inplace import InplaceMethods
+from framework.core.reduction_methods import ReductionMethods
+from framework.core.shape_methods import ShapeMethods
+from framework.core.size import SizeInt
 
 __all__ = ["Variable", "Parameter", "as_variable", "as_array", "tensor"]
 
 
+def _reject_data(value):
+    if isinstance(value, Variable):
+        raise TypeError(
+            "cannot assign a Variable to .data: .data holds the raw array; write "
+            "p.data = v.data, or update the values in place with "
+            "`with framework.no_grad(): p.copy_(v)`")
+    raise TypeError(f".data must be a numpy or cupy ndarray, got {type(value).__name__}; "
+                    f"wrap values with numpy.asarray(...)")
+
+
 def _check_data(data):
+    if isinstance(data, Variable):
+        _reject_data(data)
     if data is None or isinstance(data, np.ndarray) or backend.is_cupy_array(data):
         return
     raise TypeError(
@@ -15,8 +33,15 @@ def _check_data(data):
         f"wrap scalars and lists with numpy.array(...) or use framework.tensor(...)")
 
 
-class Variable:
-    """A node of the computational graph holding an ndarray.
+class Variable(ShapeMethods, ReductionMethods, ConversionMethods, ComparisonMethods,
+               InplaceMethods):
+    """A node of the computational graph holding an ndarray (also ``framework.Tensor``).
+
+    DeZero's attributes and operators live here; PyTorch's tensor methods come from the
+    mixins (shape, reduction, conversion, comparison and in-place methods, all in
+    ``framework/core``). Methods built on ``framework.functions`` (``softmax``,
+    ``relu``, ``clamp``, ...) are attached by ``framework.tensor``, as DeZero's
+    ``setup_variable`` attaches its operators.
 
     Args:
         data: a numpy or cupy ndarray, or None.
@@ -31,6 +56,11 @@ class Variable:
     __slots__ = ("data", "name", "grad", "creator", "generation", "requires_grad",
                  "__weakref__", "__dict__")
     __array_priority__ = 200
+    #: Bumped by every in-place change (see ``framework.core.function.tick``); a class
+    #: default, so the hot path that creates outputs never sets it.
+    _version = 0
+    #: Set by ``retain_grad()``: backward keeps this non-leaf's gradient.
+    _retains_grad = False
 
     def __init__(self, data, name=None, requires_grad=True):
         _check_data(data)
@@ -40,6 +70,10 @@ class Variable:
         self.creator = None
         self.generation = 0
         self.requires_grad = bool(requires_grad)
+
+    # Comparisons are elementwise, yet a Variable is a graph node that sets and dicts
+    # (the engine's and the user's) must find by identity.
+    __hash__ = object.__hash__
 
     # ------------------------------------------------------------------ properties
     @property
@@ -52,7 +86,9 @@ class Variable:
 
     @property
     def size(self):
-        return self.data.size
+        """The number of elements (DeZero); callable as PyTorch's ``size()`` / ``size(dim)``."""
+        data = self.data
+        return SizeInt(data.size, data.shape)
 
     @property
     def dtype(self):
@@ -73,6 +109,8 @@ class Variable:
         return ops.transpose(self)
 
     def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
     def __repr__(self):
@@ -115,79 +153,51 @@ class Variable:
             create_graph: record the backward pass itself, for higher-order derivatives.
             gradient: the upstream gradient (a Variable or array of this shape); ones
                 when None.
+
+        Raises:
+            RuntimeError: the variable has no graph and needs no gradient, or a value
+                backward needs was changed in place after it was used.
         """
-        from framework.core.engine import run_backward
-        run_backward(self, retain_grad=retain_grad, create_graph=create_graph,
-                     gradient=gradient)
+        from framework.core import engine
+        engine.run_backward(self, retain_grad=retain_grad, create_graph=create_graph,
+                            gradient=gradient)
+        if engine._post_backward_hooks:
+            engine.run_post_backward_hooks()
+
+    def retain_grad(self):
+        """Keep this non-leaf's ``.grad`` after backward (PyTorch's ``retain_grad``)."""
+        if self.creator is not None:
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
 
     def detach(self):
         """A new leaf sharing this variable's data, with no gradient and no graph."""
         return Variable(self.data, name=self.name, requires_grad=False)
 
-    def requires_grad_(self, flag=True):
-        self.requires_grad = bool(flag)
+    def detach_(self):
+        """Make this variable a leaf that needs no gradient, in place."""
+        self.creator = None
+        self.generation = 0
+        self.requires_grad = False
         return self
 
-    # ------------------------------------------------------------------ shape ops
-    def reshape(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = shape[0]
-        return ops.reshape(self, shape)
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place and return self.
 
-    def view(self, *shape):
-        """Like ``reshape`` but always shares memory; raises when that is impossible."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = shape[0]
-        return ops.view(self, shape)
-
-    def transpose(self, *axes):
-        if len(axes) == 0:
-            axes = None
-        elif len(axes) == 1 and isinstance(axes[0], (tuple, list)) or axes == (None,):
-            axes = axes[0]
-        return ops.transpose(self, axes)
-
-    def sum(self, axis=None, keepdims=False):
-        return ops.sum(self, axis, keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        return ops.mean(self, axis, keepdims)
-
-    def max(self, axis=None, keepdims=False):
-        return ops.max(self, axis, keepdims)
-
-    def min(self, axis=None, keepdims=False):
-        return ops.min(self, axis, keepdims)
-
-    def matmul(self, other):
-        """``self @ other`` (DeZero's method; ``dot`` is the same)."""
-        return ops.matmul(self, other)
-
-    dot = matmul
-
-    def argmax(self, axis=None):
-        """Indices of the maxima (an array; no gradient)."""
-        return backend.get_array_module(self.data).argmax(self.data, axis=axis)
-
-    # ------------------------------------------------------------------ data access
-    def item(self):
-        return self.data.item()
-
-    def numpy(self):
-        """The data as a numpy array (copied to the host from a GPU)."""
-        return backend.as_numpy(self.data)
-
-    def tolist(self):
-        return backend.as_numpy(self.data).tolist()
-
-    def to(self, device):
-        """Move data (and gradient) to ``device`` in place; returns self."""
-        if self.data is not None:
-            self.data = backend.to_device(self.data, device)
-        if self.grad is not None:
-            self.grad.to(device)
+        Raises:
+            RuntimeError: asked to take gradients of a non-floating-point tensor.
+        """
+        if requires_grad and self.data is not None and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only floating-point tensors can require gradients, got dtype "
+                f"{self.data.dtype}; convert it first with .float()")
+        self.requires_grad = bool(requires_grad)
         return self
 
+    # ------------------------------------------------------------------ devices
     def to_cpu(self):
         return self.to("cpu")
 
@@ -196,7 +206,12 @@ class Variable:
 
     @property
     def device(self):
-        return backend.device_of(self.data)
+        """The :class:`framework.device` holding the data (``str`` gives "cpu" / "cuda:0")."""
+        return backend.device_object(self.data)
+
+    @property
+    def is_cuda(self):
+        return backend.is_cupy_array(self.data)
 
     # ------------------------------------------------------------------ operators
     # The plain operators call the Function classes directly: one Python frame less on
@@ -246,16 +261,36 @@ class Variable:
     def __getitem__(self, index):
         return ops.get_item(self, index)
 
+    def matmul(self, other):
+        """``self @ other`` (numpy's matmul: batches, 1-D operands)."""
+        return ops.matmul(self, other)
+
 
 class Parameter(Variable):
-    """A Variable that a Module registers as a learnable parameter (``nn.Parameter``)."""
+    """A Variable that a Module registers as a learnable parameter (``nn.Parameter``).
+
+    Args:
+        data: an array, a Variable (its data is shared), a list or a number.
+        requires_grad: whether it is trained.
+    """
 
     __slots__ = ()
 
-    def __init__(self, data, name=None, requires_grad=True):
-        if data is not None and not (isinstance(data, np.ndarray) or backend.is_cupy_array(data)):
+    def __init__(self, data=None, name=None, requires_grad=True):
+        if isinstance(data, Variable):
+            data = data.data
+        elif data is not None and not (isinstance(data, np.ndarray)
+                                       or backend.is_cupy_array(data)):
             data = as_array(data)
         super().__init__(data, name=name, requires_grad=requires_grad)
+
+    def __setattr__(self, name, value):
+        # Parameters are written rarely (a gradient per backward, an update per step), so
+        # the check costs nothing measurable; plain Variables skip it on the hot path.
+        if name == "data" and value is not None and not (
+                isinstance(value, np.ndarray) or backend.is_cupy_array(value)):
+            _reject_data(value)
+        object.__setattr__(self, name, value)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
@@ -304,3 +339,16 @@ def tensor(data, dtype=None, requires_grad=False):
 
 
 from framework.core import primitives as ops  # noqa: E402  (operators need the primitives)
+from framework.core import compare as _compare  # noqa: E402
+from framework.core import conversion as _conversion  # noqa: E402
+from framework.core import inplace as _inplace  # noqa: E402
+from framework.core import reduction_methods as _reduction  # noqa: E402
+from framework.core import shape_methods as _shape  # noqa: E402
+
+# The mixins are defined before the class they extend: their module globals ``ops`` and
+# ``Variable`` are filled here, once both exist (an import inside each method would cost
+# a dictionary lookup per call).
+for _module in (_compare, _conversion, _inplace, _reduction, _shape):
+    _module.ops = ops
+    _module.Variable = Variable
+del _module

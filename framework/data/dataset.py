@@ -9,7 +9,7 @@ import numpy as np
 
 from framework.data.transforms import apply_transform
 
-__all__ = ["Dataset", "TensorDataset", "ArrayDataset", "Subset"]
+__all__ = ["Dataset", "TensorDataset", "ArrayDataset", "Subset", "ConcatDataset"]
 
 
 class Dataset:
@@ -24,6 +24,10 @@ class Dataset:
 
     def __len__(self):
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
+
+    def __add__(self, other):
+        """``a + b`` is ``ConcatDataset([a, b])``, as in PyTorch."""
+        return ConcatDataset([self, other])
 
 
 def _as_array(x):
@@ -159,3 +163,48 @@ def array_source(dataset):
             type(dataset).__getitem__ is TensorDataset.__getitem__:
         return dataset.arrays, composed
     return None
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after another: index ``i`` runs through the first dataset,
+    then the second, ... (PyTorch's ``ConcatDataset``).
+
+    Args:
+        datasets: an iterable of map-style datasets (with ``__len__``).
+
+    Raises:
+        ValueError: no dataset given.
+        TypeError: an entry without ``__len__`` / ``__getitem__``.
+
+    Attributes:
+        cumulative_sizes: the running totals of the datasets' lengths.
+    """
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for k, d in enumerate(self.datasets):
+            if not (hasattr(d, "__len__") and hasattr(d, "__getitem__")):
+                raise TypeError(f"ConcatDataset: dataset {k} is a {type(d).__name__}; "
+                                f"expected a map-style dataset (__getitem__ and __len__)")
+        total, self.cumulative_sizes = 0, []
+        for d in self.datasets:
+            total += len(d)
+            self.cumulative_sizes.append(total)
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        n = len(self)
+        if index < 0:
+            if -index > n:
+                raise IndexError(f"ConcatDataset index {index} is out of range for "
+                                 f"length {n}")
+            index += n
+        if index >= n:
+            raise IndexError(f"ConcatDataset index {index} is out of range for length {n}")
+        k = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
+        start = self.cumulative_sizes[k - 1] if k else 0
+        return self.datasets[k][index - start]

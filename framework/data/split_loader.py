@@ -14,8 +14,10 @@ class SplitDataLoader(DataLoader):
 
     Args:
         dataset: the dataset to split and load.
-        batch_size, shuffle, drop_last, seed, device, collate_fn: as for
-            :class:`~framework.data.DataLoader` (for the training part).
+        batch_size, shuffle, drop_last, seed, device, collate_fn, num_workers,
+            pin_memory, timeout, worker_init_fn, persistent_workers, prefetch_factor,
+            multiprocessing_context: as for :class:`~framework.data.DataLoader` (for the
+            training part; the validation loader loads with the same workers settings).
         validation_split: a fraction in ``[0, 1)`` or an int count in
             ``[0, len(dataset))`` of samples to hold out; 0 for none.
 
@@ -24,12 +26,19 @@ class SplitDataLoader(DataLoader):
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, validation_split=0.0,
-                 drop_last=False, seed=None, device=None, collate_fn=None):
+                 drop_last=False, seed=None, device=None, collate_fn=None, num_workers=0,
+                 pin_memory=False, timeout=0, worker_init_fn=None, persistent_workers=False,
+                 prefetch_factor=None, multiprocessing_context=None):
         train, valid = split_validation(dataset, validation_split,
                                         seed=0 if seed is None else seed)
+        self._worker_args = dict(num_workers=num_workers, pin_memory=pin_memory,
+                                 timeout=timeout, worker_init_fn=worker_init_fn,
+                                 persistent_workers=persistent_workers,
+                                 prefetch_factor=prefetch_factor,
+                                 multiprocessing_context=multiprocessing_context)
         super().__init__(train, batch_size=batch_size, shuffle=shuffle,
                          drop_last=drop_last, collate_fn=collate_fn, seed=seed,
-                         device=device)
+                         device=device, **self._worker_args)
         self.full_dataset = dataset
         self.validation_split = validation_split
         self.valid_dataset = valid
@@ -37,11 +46,11 @@ class SplitDataLoader(DataLoader):
     def split_validation(self):
         """Return a DataLoader over the held-out samples, or None when there are none.
 
-        It has the same batch size, collate function and device, and neither
+        It has the same batch size, collate function, device and worker settings, and neither
         shuffles nor drops the last batch.
         """
         if self.valid_dataset is None:
             return None
         return DataLoader(self.valid_dataset, batch_size=self.batch_size, shuffle=False,
                           drop_last=False, collate_fn=self.collate_fn, seed=self.seed,
-                          device=self.device)
+                          device=self.device, **self._worker_args)

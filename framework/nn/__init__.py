@@ -8,35 +8,47 @@ PyTorch state_dict converted to numpy arrays loads unchanged.
 Randomness: layers initialize from numpy's global generator, so ``np.random.seed(s)``
 before building a model makes its weights reproducible.
 """
-from framework.nn import init
-from framework.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from framework.nn import functional, init, utils
+from framework.nn.activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6,
+                                     Sigmoid, SiLU, Softmax, Softplus, Tanh)
+from framework.nn.attention import MultiheadAttention
 from framework.nn.containers import ModuleDict, ModuleList, Sequential
-from framework.nn.conv import Conv2d, ConvTranspose2d
-from framework.nn.dropout import Dropout
+from framework.nn.conv import Conv1d, Conv2d, ConvTranspose2d
+from framework.nn.dropout import Dropout, Dropout1d, Dropout2d
 from framework.nn.embedding import Embedding
-from framework.nn.flatten import Flatten
+from framework.nn.flatten import Flatten, Unflatten
 from framework.nn.hooks import RemovableHandle
 from framework.nn.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear,
                                LazyModuleMixin)
+from framework.nn.layer_norm import GroupNorm, LayerNorm
 from framework.nn.linear import Identity, Linear
-from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss,
-                               NLLLoss)
+from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
+                               KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from framework.nn.module import Module
 from framework.nn.normalization import BatchNorm1d, BatchNorm2d
 from framework.nn.parameter import Buffer, Parameter
-from framework.nn.pooling import AvgPool2d, MaxPool2d
-from framework.nn.rnn import LSTM, RNN
+from framework.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
+                                  MaxPool1d, MaxPool2d)
+from framework.nn.rnn import GRU, LSTM, RNN
+from framework.nn.rnn_cell import GRUCell, LSTMCell, RNNCell
 from framework.nn.state import IncompatibleKeys, StateDictError
 from framework.nn.summary import ModelStatistics, summary
+from framework.nn.transformer import TransformerEncoder, TransformerEncoderLayer
+from framework.nn.upsample import Upsample
 
 __all__ = [
     "Module", "Parameter", "Buffer", "RemovableHandle", "StateDictError", "IncompatibleKeys",
-    "init",
+    "init", "functional", "utils",
     "Sequential", "ModuleList", "ModuleDict",
-    "Identity", "Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d",
-    "BatchNorm1d", "BatchNorm2d", "Dropout", "Embedding", "RNN", "LSTM", "Flatten",
-    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
-    "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+    "Identity", "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
+    "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout", "Dropout1d",
+    "Dropout2d", "Embedding", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "Flatten", "Unflatten", "Upsample",
+    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU",
+    "Softplus", "Hardtanh", "ReLU6",
+    "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
+    "KLDivLoss", "BCELoss", "BCEWithLogitsLoss",
     "summary", "ModelStatistics",
     "LazyModuleMixin", "LazyLinear", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d",
 ]

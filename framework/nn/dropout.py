@@ -1,10 +1,12 @@
-"""Dropout: zero random elements in training mode, the identity in eval mode."""
+"""Dropout (elements or whole channels): random zeros in training mode, the identity in
+eval mode."""
 import framework.functions as F
 from framework.core import as_variable
+from framework.nn import functional as NF
 from framework.nn._utils import is_training
 from framework.nn.module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
 
 
 class Dropout(Module):
@@ -35,3 +37,24 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Dropout):
+    """Zero whole channels of an ``(N, C, L)`` (or ``(C, L)``) input with probability
+    ``p`` in training mode, scaling the rest by ``1/(1-p)``."""
+
+    _functional = staticmethod(NF.dropout1d)
+
+    def forward(self, x):
+        return self._functional(x, self.p, training=is_training(self))
+
+
+class Dropout2d(Dropout1d):
+    """Zero whole channels of an ``(N, C, H, W)`` (or ``(C, H, W)``) input with
+    probability ``p`` in training mode, scaling the rest by ``1/(1-p)``.
+
+    Raises:
+        ValueError: ``p`` outside [0, 1]; (forward) an input that is not 3-D or 4-D.
+    """
+
+    _functional = staticmethod(NF.dropout2d)

@@ -1,8 +1,8 @@
-"""Flatten: merge a range of axes (PyTorch's start_dim=1, end_dim=-1)."""
+"""Flatten (merge a range of axes, PyTorch's start_dim=1, end_dim=-1) and Unflatten."""
 from framework.core import as_variable
 from framework.nn.module import Module
 
-__all__ = ["Flatten"]
+__all__ = ["Flatten", "Unflatten"]
 
 
 class Flatten(Module):
@@ -36,3 +36,54 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split axis ``dim`` into ``unflattened_size`` (the inverse of Flatten).
+
+    Args:
+        dim: the axis to split.
+        unflattened_size: a tuple of sizes whose product is that axis's length (one
+            entry may be -1).
+
+    Shape:
+        ``(*, S, *) -> (*, *unflattened_size, *)``.
+
+    Raises:
+        ValueError: (forward) sizes whose product differs from the axis's length.
+    """
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        self.dim = int(dim)
+        self.unflattened_size = tuple(int(n) for n in unflattened_size)
+        if not self.unflattened_size or sum(n == -1 for n in self.unflattened_size) > 1 \
+                or any(n < -1 or n == 0 for n in self.unflattened_size):
+            raise ValueError(f"Unflatten: unflattened_size must be positive sizes with at "
+                             f"most one -1, got {unflattened_size!r}")
+
+    def forward(self, x):
+        x = as_variable(x)
+        shape = tuple(x.shape)
+        nd = len(shape)
+        if not -nd <= self.dim < nd:
+            raise ValueError(f"Unflatten: dim={self.dim} is out of range for an input of "
+                             f"shape {shape}")
+        d = self.dim % nd
+        sizes = list(self.unflattened_size)
+        known = 1
+        for n in sizes:
+            known *= n if n != -1 else 1
+        if -1 in sizes and known and shape[d] % known == 0:
+            sizes[sizes.index(-1)] = shape[d] // known
+        total = 1
+        for n in sizes:
+            total *= n
+        if total != shape[d]:
+            raise ValueError(f"Unflatten: unflattened_size {self.unflattened_size} does not "
+                             f"multiply to {shape[d]}, the length of axis {self.dim} of an "
+                             f"input of shape {shape}")
+        return x.reshape(shape[:d] + tuple(sizes) + shape[d + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,18 +1,18 @@
 """Loss modules with PyTorch's semantics and reductions ('mean' default, 'sum', 'none').
 
-Unlike DeZero's ``F.mean_squared_error`` and friends (which divide by the batch
-size), 'mean' here averages over every element (or, with class weights, divides by
-the total weight), as PyTorch does.
+Each is a thin Module over the function of the same meaning in
+``framework.nn.functional`` (the formulas and their checks live there). Unlike
+DeZero's ``F.mean_squared_error`` and friends (which divide by the batch size), 'mean'
+averages over every element (or, with class weights, divides by the total weight).
 """
 import numpy as np
 
-import framework.functions as F
-from framework import backend
-from framework.core import Function, Variable, as_variable
+from framework.core import Variable
+from framework.nn import functional as NF
 from framework.nn.module import Module
 
-__all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
-           "BCEWithLogitsLoss"]
+__all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
+           "KLDivLoss", "BCELoss", "BCEWithLogitsLoss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -21,24 +21,15 @@ def _data(x):
     return x.data if isinstance(x, Variable) else x
 
 
-def _reduce(loss, reduction):
-    if reduction == "none":
-        return loss
-    return loss.sum() if reduction == "sum" else loss.mean()
-
-
-def _same_shape(name, a, b):
-    if tuple(a.shape) != tuple(b.shape):
-        raise ValueError(f"{name}: input shape {tuple(a.shape)} and target shape "
-                         f"{tuple(b.shape)} differ; reshape one (e.g. target.reshape(-1, 1))")
-
-
 class _Loss(Module):
-    def __init__(self, reduction="mean"):
+    _reductions = _REDUCTIONS
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {_REDUCTIONS}, "
-                             f"got {reduction!r}")
+        reduction = NF._common.legacy_reduction(size_average, reduce, reduction)
+        if reduction not in self._reductions:
+            raise ValueError(f"{type(self).__name__}: reduction must be one of "
+                             f"{self._reductions}, got {reduction!r}")
         self.reduction = reduction
 
     def extra_repr(self):
@@ -46,89 +37,11 @@ class _Loss(Module):
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight=None, reduction="mean"):
-        super().__init__(reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
         # A buffer (as PyTorch): moves with .to(device), no gradient; not saved.
         self.register_buffer("weight", None if weight is None else
                              np.asarray(_data(weight)), persistent=False)
-
-
-# --------------------------------------------------------------------------- classification
-def _class_labels(name, logp_shape, target, ignore_index):
-    t = _data(target)
-    if not (isinstance(t, np.ndarray) or backend.is_cupy_array(t)):
-        t = np.asarray(t)
-    if t.dtype.kind not in "iu":
-        raise ValueError(f"{name}: class targets must be integers, got dtype {t.dtype} "
-                         f"(for probabilities use float targets shaped like the input)")
-    n, c = logp_shape
-    if t.shape != (n,):
-        raise ValueError(f"{name}: target has shape {tuple(t.shape)}, expected ({n},) for an "
-                         f"input of {n} rows")
-    valid = t != ignore_index
-    if valid.any() and (int(t[valid].min()) < 0 or int(t[valid].max()) >= c):
-        raise ValueError(f"{name}: targets must lie in [0, {c}) (or equal ignore_index="
-                         f"{ignore_index}), got values from {int(t.min())} to {int(t.max())}")
-    return t, valid
-
-
-def _to_rows(x):
-    """(N, C, d1, ...) -> (N*d1*..., C) with the class axis last; (C,) -> (1, C)."""
-    if x.ndim == 1:
-        return x.reshape(1, -1), None
-    if x.ndim == 2:
-        return x, None
-    perm = (0,) + tuple(range(2, x.ndim)) + (1,)
-    rest = (x.shape[0],) + tuple(x.shape[2:])
-    return x.transpose(*perm).reshape(-1, x.shape[1]), rest
-
-
-def _nll(name, logp, target, weight, ignore_index, reduction):
-    """Negative log likelihood of class ``target`` under rows of ``logp`` (N, C)."""
-    logp_rows, rest = _to_rows(logp)
-    t = _data(target)
-    t = t.reshape(-1) if hasattr(t, "reshape") else np.asarray(t).reshape(-1)
-    t, valid = _class_labels(name, logp_rows.shape, t, ignore_index)
-    xp = backend.get_array_module(logp_rows.data)
-    safe = xp.where(valid, t, 0)
-    picked = logp_rows[xp.arange(len(safe)), safe]
-    w = valid.astype(logp_rows.dtype)
-    if weight is not None:
-        w = w * xp.asarray(weight, dtype=logp_rows.dtype)[safe]
-    return _reduce_rows(-picked * w, w, logp.ndim, rest, reduction)
-
-
-def _reduce_rows(loss, w, ndim, rest, reduction):
-    """Reduce per-row losses; 'mean' divides by the summed target weights ``w``."""
-    if reduction == "none":
-        if rest is not None:
-            return loss.reshape(rest)
-        return loss.reshape(()) if ndim == 1 else loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / w.sum()
-
-
-def _uniform_term(name, logp, target, weight, ignore_index, reduction):
-    """``-sum_c weight_c * logp_c`` per row (ignored rows zero), reduced as the NLL.
-
-    Label smoothing mixes this cross entropy against the uniform distribution into
-    the loss; 'mean' divides by the same summed target weights as the NLL (PyTorch).
-    """
-    logp_rows, rest = _to_rows(logp)
-    t = _data(target)
-    t = t.reshape(-1) if hasattr(t, "reshape") else np.asarray(t).reshape(-1)
-    t, valid = _class_labels(name, logp_rows.shape, t, ignore_index)
-    xp = backend.get_array_module(logp_rows.data)
-    w = valid.astype(logp_rows.dtype)
-    if weight is None:
-        per_row = -logp_rows.sum(axis=1)
-    else:
-        class_w = xp.asarray(weight, dtype=logp_rows.dtype)
-        per_row = -(logp_rows * class_w).sum(axis=1)
-        w = w * class_w[xp.where(valid, t, 0)]
-    return _reduce_rows(per_row * valid.astype(logp_rows.dtype), w, logp.ndim, rest,
-                        reduction)
 
 
 class NLLLoss(_WeightedLoss):
@@ -144,13 +57,14 @@ class NLLLoss(_WeightedLoss):
         (N, d1, ...)).
     """
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
-        super().__init__(weight, reduction)
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                 reduction="mean"):
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input, target):  # noqa: A002 - PyTorch's argument name
-        return _nll("NLLLoss", as_variable(input), target, self.weight, self.ignore_index,
-                    self.reduction)
+        return NF.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
+                           reduction=self.reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -171,8 +85,9 @@ class CrossEntropyLoss(_WeightedLoss):
         ValueError: ``label_smoothing`` outside [0, 1].
     """
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-        super().__init__(weight, reduction)
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                 reduction="mean", label_smoothing=0.0):
+        super().__init__(weight, size_average, reduce, reduction)
         if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
                 or not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be a number in [0, 1], "
@@ -181,32 +96,8 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = float(label_smoothing)
 
     def forward(self, input, target):  # noqa: A002
-        x = as_variable(input)
-        t = _data(target)
-        axis = 0 if x.ndim == 1 else 1
-        eps = self.label_smoothing
-        if hasattr(t, "dtype") and t.dtype.kind == "f":  # class probabilities
-            _same_shape("CrossEntropyLoss", x, t)
-            logp = F.log_softmax(x, axis=axis)
-            if eps:
-                t = t * (1.0 - eps) + eps / x.shape[axis]
-            if self.weight is not None:
-                shape = [1] * x.ndim
-                shape[axis] = -1
-                t = t * self.weight.reshape(shape)
-            loss = -(logp * t).sum(axis=axis)
-            return _reduce(loss, self.reduction)
-        if (x.ndim == 2 and self.weight is None and self.reduction == "mean" and not eps
-                and hasattr(t, "dtype") and not (t == self.ignore_index).any()):
-            return F.softmax_cross_entropy(x, t)  # the common case, one fused function
-        logp = F.log_softmax(x, axis=axis)
-        nll = _nll("CrossEntropyLoss", logp, target, self.weight, self.ignore_index,
-                   self.reduction)
-        if not eps:
-            return nll
-        uniform = _uniform_term("CrossEntropyLoss", logp, target, self.weight,
-                                self.ignore_index, self.reduction)
-        return nll * (1.0 - eps) + uniform * (eps / x.shape[axis])
+        return NF.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
     def extra_repr(self):
         text = super().extra_repr()
@@ -215,7 +106,6 @@ class CrossEntropyLoss(_WeightedLoss):
         return text
 
 
-# --------------------------------------------------------------------------- regression
 class MSELoss(_Loss):
     """Squared error ``(input - target)**2``, averaged over all elements by default.
 
@@ -224,62 +114,69 @@ class MSELoss(_Loss):
     """
 
     def forward(self, input, target):  # noqa: A002
-        _same_shape("MSELoss", input, target)
-        diff = as_variable(input) - target
-        return _reduce(diff * diff, self.reduction)
+        return NF.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
     """Absolute error ``|input - target|``, averaged over all elements by default."""
 
     def forward(self, input, target):  # noqa: A002
-        _same_shape("L1Loss", input, target)
-        return _reduce(F.abs(as_variable(input) - target), self.reduction)
+        return NF.l1_loss(input, target, reduction=self.reduction)
 
 
-# --------------------------------------------------------------------------- binary
-class _BinaryCrossEntropy(Function):
-    """Elementwise ``-(t log p + (1-t) log(1-p))``, each log floored at -100 (PyTorch)."""
+class SmoothL1Loss(_Loss):
+    """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - beta/2`` (``d = input - target``).
 
-    def forward(self, p, t):
-        xp = backend.get_array_module(p)
-        with np.errstate(divide="ignore"):
-            log_p = xp.maximum(xp.log(p), -100.0)
-            log_q = xp.maximum(xp.log1p(-p), -100.0)
-        return (-(t * log_p + (1 - t) * log_q)).astype(p.dtype, copy=False)
+    Args:
+        reduction: 'mean', 'sum' or 'none'.
+        beta: the switch point (>= 0; 0 gives the L1 loss).
+    """
 
-    def backward(self, gy):
-        p, t = self.inputs
-        denom = F.clip(p * (1 - p), 1e-12, None)
-        return gy * (p - t) / denom, None
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(size_average, reduce, reduction)
+        if not isinstance(beta, (int, float)) or beta < 0:
+            raise ValueError(f"SmoothL1Loss: beta must be a number >= 0, got {beta!r}")
+        self.beta = float(beta)
 
-
-class _BinaryCrossEntropyWithLogits(Function):
-    """Elementwise ``pw*t*softplus(-x) + (1-t)*softplus(x)``, computed stably."""
-
-    def __init__(self, pos_weight):
-        self.pos_weight = pos_weight
-
-    def forward(self, x, t):
-        xp = backend.get_array_module(x)
-
-        def softplus(z):
-            return xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
-
-        pw = 1 if self.pos_weight is None else self.pos_weight
-        return (pw * t * softplus(-x) + (1 - t) * softplus(x)).astype(x.dtype, copy=False)
-
-    def backward(self, gy):
-        x, t = self.inputs
-        s = F.sigmoid(x)
-        pw = 1 if self.pos_weight is None else self.pos_weight
-        return gy * ((1 - t) * s - pw * t * (1 - s)), None
+    def forward(self, input, target):  # noqa: A002
+        return NF.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
-def _float_like(x, t):
-    t = _data(t)
-    xp = backend.get_array_module(x.data)
-    return xp.asarray(t, dtype=x.dtype)
+class HuberLoss(_Loss):
+    """``0.5 d^2`` where ``|d| <= delta``, else ``delta (|d| - delta/2)``.
+
+    Args:
+        reduction: 'mean', 'sum' or 'none'.
+        delta: the switch point (> 0).
+    """
+
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(None, None, reduction)
+        if not isinstance(delta, (int, float)) or not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be a positive number, got {delta!r}")
+        self.delta = float(delta)
+
+    def forward(self, input, target):  # noqa: A002
+        return NF.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence of ``target`` from the log-probabilities ``input``.
+
+    Args:
+        reduction: 'mean' (over every element, PyTorch's default), 'batchmean' (the
+            sum divided by the batch size: the KL divergence itself), 'sum' or 'none'.
+        log_target: ``target`` holds log-probabilities.
+    """
+
+    _reductions = ("mean", "batchmean", "sum", "none")
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = bool(log_target)
+
+    def forward(self, input, target):  # noqa: A002
+        return NF.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
 class BCELoss(_WeightedLoss):
@@ -291,12 +188,7 @@ class BCELoss(_WeightedLoss):
     """
 
     def forward(self, input, target):  # noqa: A002
-        _same_shape("BCELoss", input, target)
-        x = as_variable(input)
-        loss = _BinaryCrossEntropy()(x, _float_like(x, target))
-        if self.weight is not None:
-            loss = loss * self.weight.astype(x.dtype)
-        return _reduce(loss, self.reduction)
+        return NF.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_WeightedLoss):
@@ -308,16 +200,13 @@ class BCEWithLogitsLoss(_WeightedLoss):
         pos_weight: optional weight of positive examples, broadcast along the last axis.
     """
 
-    def __init__(self, weight=None, reduction="mean", pos_weight=None):
-        super().__init__(weight, reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean",
+                 pos_weight=None):
+        super().__init__(weight, size_average, reduce, reduction)
         self.register_buffer("pos_weight", None if pos_weight is None else
                              np.asarray(_data(pos_weight)), persistent=False)
 
     def forward(self, input, target):  # noqa: A002
-        _same_shape("BCEWithLogitsLoss", input, target)
-        x = as_variable(input)
-        pw = None if self.pos_weight is None else self.pos_weight.astype(x.dtype)
-        loss = _BinaryCrossEntropyWithLogits(pw)(x, _float_like(x, target))
-        if self.weight is not None:
-            loss = loss * self.weight.astype(x.dtype)
-        return _reduce(loss, self.reduction)
+        return NF.binary_cross_entropy_with_logits(input, target, self.weight,
+                                                   reduction=self.reduction,
+                                                   pos_weight=self.pos_weight)

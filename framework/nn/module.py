@@ -11,6 +11,7 @@ from collections import OrderedDict
 import numpy as np
 
 from framework import backend
+from framework.core import Variable
 from framework.nn import state as _state
 from framework.nn.hooks import HookDict, RemovableHandle, call_with_hooks
 from framework.nn.parameter import Buffer, Parameter, is_array
@@ -26,6 +27,32 @@ def _add_indent(text, spaces):
     if len(lines) == 1:
         return text
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
+
+
+def _buffer_value(module, name, value, old):
+    """What a registered buffer holds after ``module.<name> = value``.
+
+    Arrays and None are kept; a tensor gives its data; numpy scalars (what arithmetic
+    on a 0-d array returns, ``self.count = self.count + 1``) and Python numbers become
+    0-d arrays: a Python number takes the old buffer's dtype and device, a numpy scalar
+    keeps its own dtype.
+
+    Raises:
+        TypeError: any other value.
+    """
+    if value is None or is_array(value):
+        return value
+    if isinstance(value, Variable):  # a tensor: its array
+        return value.data
+    if isinstance(value, np.generic):
+        xp = backend.get_array_module(old) if old is not None else np
+        return xp.asarray(value)
+    if isinstance(value, (bool, int, float)):
+        if old is not None:
+            return backend.get_array_module(old).asarray(value, dtype=old.dtype)
+        return np.asarray(value)
+    raise TypeError(f"cannot assign {type(value).__name__} to buffer {name!r} of "
+                    f"{type(module).__name__}: expected an ndarray, a tensor, a number or None")
 
 
 class Module(ModuleTraversal):
@@ -221,10 +248,7 @@ class Module(ModuleTraversal):
                                 f"of {type(self).__name__}: expected a Module or None")
             d["_modules"][name] = None
         elif "_buffers" in d and name in d["_buffers"]:
-            if value is not None and not is_array(value):
-                raise TypeError(f"cannot assign {type(value).__name__} to buffer {name!r} of "
-                                f"{type(self).__name__}: expected an ndarray or None")
-            d["_buffers"][name] = value
+            d["_buffers"][name] = _buffer_value(self, name, value, d["_buffers"][name])
         else:
             object.__setattr__(self, name, value)
 
@@ -316,11 +340,14 @@ class Module(ModuleTraversal):
         Raises:
             DeviceError: an unknown or unavailable device.
         """
-        if device is not None and not isinstance(device, str):
+        if device is not None and not isinstance(device, (str, backend.device)):
             device, dtype = None, device
         if device is not None:
-            backend.check_device(device)
-            self._map_arrays(lambda p: p.to(device), lambda b: backend.to_device(b, device))
+            device = str(device)
+            kind, index = backend.check_device(device)
+            # In place (DeZero's to_cpu/to_gpu): Variable.to would return new tensors.
+            move = (lambda p: p.to_cpu()) if kind == "cpu" else (lambda p: p.to_gpu(index))
+            self._map_arrays(move, lambda b: backend.to_device(b, device))
         if dtype is not None:
             dtype = np.dtype(dtype)
             if dtype.kind != "f":
@@ -340,6 +367,17 @@ class Module(ModuleTraversal):
 
     def to_gpu(self, device_id=0):
         return self.to(f"gpu:{device_id}")
+
+    def cuda(self, device=None):
+        """Move to a GPU (PyTorch's ``model.cuda()``; ``cuda(1)`` for the second).
+
+        Raises:
+            DeviceError: no GPU is usable, naming why.
+        """
+        return self.to(f"cuda:{device}" if isinstance(device, int) else (device or "cuda"))
+
+    def cpu(self):
+        return self.to("cpu")
 
     def float(self):
         return self.to(dtype=np.float32)

@@ -1,9 +1,9 @@
-"""Recurrent layers RNN and LSTM, with PyTorch's parameter names, shapes and results.
+"""Recurrent layers RNN, LSTM and GRU, with PyTorch's parameter names, shapes and results.
 
 Parameters per layer ``k`` (``_reverse`` suffix for the backward direction):
 ``weight_ih_l{k}`` (G*H, in), ``weight_hh_l{k}`` (G*H, H), ``bias_ih_l{k}`` and
-``bias_hh_l{k}`` (G*H,), with G = 1 for RNN and 4 for LSTM (gates i, f, g, o), all
-initialized U(-1/sqrt(H), 1/sqrt(H)).  The input projection of a whole sequence is one
+``bias_hh_l{k}`` (G*H,), with G = 1 for RNN, 4 for LSTM (gates i, f, g, o) and 3 for
+GRU (gates r, z, n), all initialized U(-1/sqrt(H), 1/sqrt(H)).  The input projection of a whole sequence is one
 matrix product; only the recurrent part loops over time steps.
 """
 import math
@@ -18,7 +18,28 @@ from framework.nn._utils import check_positive_int, is_training, resolve_dtype
 from framework.nn.module import Module
 from framework.nn.parameter import Parameter
 
-__all__ = ["RNN", "LSTM"]
+__all__ = ["RNN", "LSTM", "GRU", "lstm_update", "gru_update"]
+
+
+def lstm_update(gates, c, n):
+    """One LSTM step from the summed pre-activations ``gates`` (N, 4n) (order i, f, g, o)
+    and the cell state ``c``: returns ``(h, c)``."""
+    i = F.sigmoid(gates[:, :n])
+    f = F.sigmoid(gates[:, n:2 * n])
+    g = F.tanh(gates[:, 2 * n:3 * n])
+    o = F.sigmoid(gates[:, 3 * n:])
+    c = f * c + i * g
+    return o * F.tanh(c), c
+
+
+def gru_update(xw, hw, h, n):
+    """One GRU step from the input projection ``xw`` and the hidden projection ``hw``
+    (both (N, 3n) with their biases, order r, z, n): PyTorch's
+    ``n = tanh(xw_n + r * hw_n)``, ``h' = (1 - z) * n + z * h``."""
+    r = F.sigmoid(xw[:, :n] + hw[:, :n])
+    z = F.sigmoid(xw[:, n:2 * n] + hw[:, n:2 * n])
+    cand = F.tanh(xw[:, 2 * n:] + r * hw[:, 2 * n:])
+    return cand + z * (h - cand)
 
 
 class _RNNBase(Module):
@@ -170,7 +191,7 @@ class RNN(_RNNBase):
                          bidirectional, dtype)
 
     def _cell(self, xw_t, h, state, w_hh, b_hh):
-        pre = xw_t + F.linear(h, w_hh.T, b_hh)
+        pre = xw_t + F.linear_out_in(h, w_hh, b_hh)
         return (F.tanh(pre) if self.nonlinearity == "tanh" else F.relu(pre)), None
 
     def forward(self, input, hx=None):  # noqa: A002 - PyTorch's argument name
@@ -191,14 +212,7 @@ class LSTM(_RNNBase):
     _gates = 4
 
     def _cell(self, xw_t, h, c, w_hh, b_hh):
-        gates = xw_t + F.linear(h, w_hh.T, b_hh)
-        n = self.hidden_size
-        i = F.sigmoid(gates[:, :n])
-        f = F.sigmoid(gates[:, n:2 * n])
-        g = F.tanh(gates[:, 2 * n:3 * n])
-        o = F.sigmoid(gates[:, 3 * n:])
-        c = f * c + i * g
-        return o * F.tanh(c), c
+        return lstm_update(xw_t + F.linear_out_in(h, w_hh, b_hh), c, self.hidden_size)
 
     def forward(self, input, hx=None):  # noqa: A002 - PyTorch's argument name
         if hx is None:
@@ -207,3 +221,25 @@ class LSTM(_RNNBase):
             raise ValueError("LSTM: hx must be a pair (h_0, c_0) or None")
         out, (h_n, c_n) = self._forward(input, tuple(hx))
         return out, (h_n, c_n)
+
+
+class GRU(_RNNBase):
+    """Gated recurrent unit, PyTorch's gate order (reset, update, new) and equations:
+    ``r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)``, ``z`` likewise,
+    ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``, ``h' = (1 - z) * n + z * h``.
+
+    Args: as :class:`RNN` (without ``nonlinearity``).
+
+    Returns (forward ``(input, h_0)``, ``h_0`` optional):
+        ``(output, h_n)``: output (T, N, D*H) (batch_first: (N, T, D*H)),
+        h_n (num_layers*D, N, H).
+    """
+
+    _gates = 3
+
+    def _cell(self, xw_t, h, state, w_hh, b_hh):
+        return gru_update(xw_t, F.linear_out_in(h, w_hh, b_hh), h, self.hidden_size), None
+
+    def forward(self, input, hx=None):  # noqa: A002 - PyTorch's argument name
+        out, (h_n,) = self._forward(input, (hx,))
+        return out, h_n

@@ -20,6 +20,8 @@ HOOKS = {
     "metrics": "register_metrics",
     "optimizers": "register_optimizers",
     "lr_schedulers": "register_lr_schedulers",
+    "callbacks": "register_callbacks",
+    "trainers": "register_trainers",
 }
 
 
@@ -56,3 +58,15 @@ def register_optimizers(register):
 @hookspec
 def register_lr_schedulers(register):
     """Register lr scheduler factories; each takes the optimizer first."""
+
+
+@hookspec
+def register_callbacks(register):
+    """Register trainer callback factories; each returns a ``framework.trainer.Callback``
+    (a config names them in ``callbacks:``)."""
+
+
+@hookspec
+def register_trainers(register):
+    """Register trainer classes (``framework.trainer.Trainer`` subclasses, built with the
+    trainer's arguments plus ``trainer.args``; a config picks one with ``trainer.type``)."""

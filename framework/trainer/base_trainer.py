@@ -1,16 +1,20 @@
-"""BaseTrainer: epochs, monitoring, early stopping, checkpoints and resume.
+"""BaseTrainer: the epoch loop, the run's state, checkpoints and resume.
 
 pytorch-template's split: this class owns the run (what happens between epochs);
-:class:`framework.trainer.trainer.Trainer` owns what happens inside one.
+:class:`framework.trainer.trainer.Trainer` owns what happens inside one.  Everything a
+run does besides training (logging, TensorBoard, checkpoint files, early stopping, the
+progress bar, learning-rate logging) is a :class:`~framework.trainer.callbacks.Callback`;
+:meth:`BaseTrainer.default_callbacks` lists the ones every run gets.
 """
-import math
-import os
 import time
 
 from framework.errors import CheckpointError, ZeronnError
-from framework.trainer.checkpoint import (BEST_CHECKPOINT, capture_rng_state,
-                                          checkpoint_filename, restore_rng_state,
+from framework.trainer.callbacks import (Callback, CallbackList, EarlyStopping,
+                                         EpochLogger, LearningRateMonitor, ModelCheckpoint,
+                                         ProgressBar, TensorBoardLogger)
+from framework.trainer.checkpoint import (capture_rng_state, restore_rng_state,
                                           save_checkpoint)
+from framework.trainer.monitor import Monitor
 
 __all__ = ["BaseTrainer", "TrainingDiverged", "TrainingInterrupted"]
 
@@ -40,10 +44,22 @@ class BaseTrainer:
         writer: a TensorboardWriter (or anything with add_scalar/add_histogram/close).
         config_dict: the resolved config as a plain dict, stored in every checkpoint.
         versions: package versions, stored in every checkpoint.
+        callbacks: more :class:`Callback` objects; one whose ``name`` equals a default
+            callback's replaces it (``callbacks: [{type: checkpoint, args: {...}}]``).
+        show_progress: draw a progress bar per epoch (on a terminal).
+
+    Attributes:
+        callbacks: the :class:`CallbackList` (defaults and extras, sorted by order).
+        monitor: the :class:`~framework.trainer.monitor.Monitor` of ``trainer.monitor``.
+        step: optimizer steps taken; ``history``: one log dict per finished epoch.
+        should_stop: set by a callback to end the run after the current epoch.
+        is_main_process: False on the other ranks of a multi-process run (callbacks
+            marked ``main_process_only`` then do nothing).
     """
 
     def __init__(self, model, criterion, metrics, optimizer, config, *, lr_scheduler=None,
-                 models_dir=None, logger, writer, config_dict=None, versions=None):
+                 models_dir=None, logger, writer, config_dict=None, versions=None,
+                 callbacks=(), show_progress=True):
         self.model = model
         self.criterion = criterion
         self.metrics = list(metrics)
@@ -55,45 +71,87 @@ class BaseTrainer:
         self.writer = writer
         self.config_dict = config_dict
         self.versions = versions or {}
+        self.show_progress = show_progress
+        self.is_main_process = True
 
         tcfg = config.trainer
         self.epochs = tcfg.epochs
-        self.save_period = tcfg.save_period
-        self.early_stop = tcfg.early_stop if tcfg.early_stop else math.inf
-        if tcfg.monitor == "off":
-            self.mnt_mode, self.mnt_metric = "off", None
-            self.mnt_best = 0.0
-        else:
-            self.mnt_mode, self.mnt_metric = tcfg.monitor.split(maxsplit=1)
-            self.mnt_best = math.inf if self.mnt_mode == "min" else -math.inf
+        self.log_step = tcfg.log_step
+        self.monitor = Monitor(tcfg.monitor)
         self.start_epoch = 1
         self.step = 0
-        self.not_improved_count = 0
         self.history = []  # one log dict per finished epoch
-        self.best_epoch = None
-        self.last_checkpoint = None  # path of the newest file written by _save
+        self.last_epoch = None  # the newest finished epoch
+        self.last_checkpoint = None  # path of the newest file written by save_checkpoint
+        self.should_stop = False
+        self.callbacks = CallbackList(self._merge_callbacks(callbacks))
+
+    # ----------------------------------------------------------------- callbacks
+    def default_callbacks(self):
+        """The callbacks every run gets: what the trainer config asks for.
+
+        Returns:
+            ``[lr_monitor, progress, console, tensorboard, checkpoint, early_stopping]``.
+        """
+        return [_named(LearningRateMonitor(), "lr_monitor"),
+                _named(ProgressBar(enabled=self.show_progress), "progress"),
+                _named(EpochLogger(), "console"),
+                _named(TensorBoardLogger(), "tensorboard"),
+                _named(ModelCheckpoint(), "checkpoint"),
+                _named(EarlyStopping(), "early_stopping")]
+
+    def _merge_callbacks(self, extra):
+        extra = list(extra or ())
+        for cb in extra:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"trainer callbacks must be framework.trainer.Callback "
+                                f"instances, got {type(cb).__name__} {cb!r:.60}")
+        replaced = {cb.name for cb in extra if cb.name}
+        defaults = [cb for cb in self.default_callbacks() if cb.name not in replaced]
+        return defaults + extra
 
     # ----------------------------------------------------------------- the loop
     def _train_epoch(self, epoch):
+        """Train one epoch; return its log ``{"loss": ..., <metric>: ..., "val_...": ...}``."""
         raise NotImplementedError
+
+    # old spellings some code reads
+    @property
+    def mnt_mode(self):
+        return self.monitor.mode
+
+    @property
+    def mnt_metric(self):
+        return self.monitor.metric
+
+    @property
+    def mnt_best(self):
+        return self.monitor.best
+
+    @property
+    def best_epoch(self):
+        return self.monitor.best_epoch
+
+    @property
+    def not_improved_count(self):
+        return self.monitor.not_improved_count
 
     def finished_reason(self):
         """Why there is nothing left to train (after :meth:`resume`), or None.
 
         Returns:
             A sentence such as ``"epoch 30 reached trainer.epochs (30); train on with
-            --epochs N (N > 30)"``, or None when epochs remain and early stopping has
-            not triggered.
+            --epochs N (N > 30)"``, or None when epochs remain and no callback (early
+            stopping) says the run is over.
         """
         done = self.start_epoch - 1
         if done >= self.epochs:
             return (f"epoch {done} reached trainer.epochs ({self.epochs}); "
                     f"train on with --epochs N (N > {done})")
-        if self.mnt_mode != "off" and self.not_improved_count >= self.early_stop:
-            return (f"it stopped early: {self.mnt_metric} did not improve for "
-                    f"{self.not_improved_count} epochs (trainer.early_stop: "
-                    f"{int(self.early_stop)}); train on with a larger "
-                    f"--set trainer.early_stop=N")
+        for cb in self.callbacks:
+            reason = cb.finished_reason(self)
+            if reason:
+                return reason
         return None
 
     def train(self):
@@ -105,45 +163,33 @@ class BaseTrainer:
             TrainingInterrupted: Ctrl-C; the epoch under way is not saved, every
                 file already written stays complete (the message names the newest).
         """
-        if self.mnt_mode == "off" and self.config.trainer.early_stop:
-            self.logger.warning(f"trainer.early_stop: {self.config.trainer.early_stop} has no "
-                                f"effect while trainer.monitor is off (set e.g. "
-                                f"monitor: min val_loss)")
         epoch = self.start_epoch
+        self.should_stop = False
         try:
+            self.callbacks.call("on_fit_start", self)
             for epoch in range(self.start_epoch, self.epochs + 1):
-                if self._run_epoch(epoch):
+                self._run_epoch(epoch)
+                if self.should_stop:
                     break
-        except KeyboardInterrupt:
-            raise self._interrupted(epoch) from None
-        if self.mnt_mode != "off" and self.best_epoch is not None:
-            self.logger.info(f"best {self.mnt_metric}: {self.mnt_best:.6g} (epoch {self.best_epoch})")
-        self.writer.flush()
+            self.callbacks.call("on_fit_end", self)
+        except BaseException as exc:
+            self.callbacks.call("on_exception", self, exc)
+            if isinstance(exc, KeyboardInterrupt):
+                raise self._interrupted(epoch) from None
+            raise
         return self.history
 
     def _run_epoch(self, epoch):
-        """Train, log, monitor and save one epoch; return True to stop early."""
+        """Train one epoch, complete its log, step the scheduler, tell the callbacks."""
+        self.callbacks.call("on_epoch_start", self, epoch)
         started = time.perf_counter()
-        log = {"epoch": epoch, **self._train_epoch(epoch)}
-        log["lr"] = self._current_lr()
-        log["seconds"] = round(time.perf_counter() - started, 3)
-        self._step_scheduler(log)
-        self.history.append(log)
-        self._log_epoch(log)
-
-        if self._update_monitor(log):
-            self._save(epoch, BEST_CHECKPOINT)
-        periodic = epoch % self.save_period == 0 or epoch == self.epochs
-        if periodic:
-            self._save(epoch, checkpoint_filename(epoch))
-        if self.not_improved_count >= self.early_stop:
-            self.logger.info(
-                f"{self.mnt_metric} did not improve for {self.not_improved_count} epochs: "
-                f"training stops early (best {self.mnt_best:.6g} at epoch {self.best_epoch})")
-            if not periodic:  # the run ends here: its last epoch gets a checkpoint
-                self._save(epoch, checkpoint_filename(epoch))
-            return True
-        return False
+        logs = {"epoch": epoch, **self._train_epoch(epoch)}
+        logs["seconds"] = round(time.perf_counter() - started, 3)
+        self._step_scheduler(logs)
+        self.history.append(logs)
+        self.last_epoch = epoch
+        self.monitor.update(logs)
+        self.callbacks.call("on_epoch_end", self, epoch, logs)
 
     def _interrupted(self, epoch):
         if self.last_checkpoint is not None:
@@ -157,79 +203,53 @@ class BaseTrainer:
         self.logger.warning(message)
         return TrainingInterrupted(message)
 
-    def _current_lr(self):
-        groups = getattr(self.optimizer, "param_groups", None)
-        return float(groups[0]["lr"]) if groups else float("nan")
-
-    def _step_scheduler(self, log):
+    def _step_scheduler(self, logs):
         sched = self.lr_scheduler
         if sched is None:
             return
         if getattr(sched, "needs_metric", False) or type(sched).__name__ == "ReduceLROnPlateau":
-            key = self.mnt_metric or ("val_loss" if "val_loss" in log else "loss")
-            sched.step(log[key])
+            key = self.monitor.metric or ("val_loss" if "val_loss" in logs else "loss")
+            sched.step(logs[key])
         else:
             sched.step()
 
-    def _log_epoch(self, log):
-        parts = [f"epoch {log['epoch']}/{self.epochs}"]
-        for key, value in log.items():
-            if key not in ("epoch", "lr", "seconds"):
-                parts.append(f"{key} {value:.4f}")
-        parts.append(f"lr {log['lr']:.3g}")
-        parts.append(f"{log['seconds']:.2f}s")
-        self.logger.info(" | ".join(parts))
-        epoch = log["epoch"]
-        for key, value in log.items():
-            if key in ("epoch", "seconds"):
-                continue
-            if key == "lr":
-                self.writer.add_scalar("lr", value, epoch)
-            elif key.startswith("val_"):
-                self.writer.add_scalar(f"valid/{key[4:]}", value, epoch)
-            else:
-                self.writer.add_scalar(f"train/{key}", value, epoch)
-
-    def _update_monitor(self, log):
-        """Return True when this epoch is the best so far."""
-        if self.mnt_mode == "off":
-            return False
-        value = log[self.mnt_metric]
-        improved = (value < self.mnt_best) if self.mnt_mode == "min" else (value > self.mnt_best)
-        if improved:
-            self.mnt_best = value
-            self.best_epoch = log["epoch"]
-            self.not_improved_count = 0
-        else:
-            self.not_improved_count += 1
-        return improved
-
     # ----------------------------------------------------------------- checkpoints
-    def _metadata(self, epoch):
+    def checkpoint_state(self, epoch):
+        """Everything a checkpoint after ``epoch`` holds, before callbacks add to it.
+
+        Returns:
+            ``{"model", "optimizer", "scheduler", "rng", "callbacks", "metadata"}``.
+        """
+        metadata = {"epoch": epoch, "step": self.step, **self.monitor.metadata(),
+                    "history": self.history, "config": self.config_dict,
+                    "versions": self.versions}
         return {
-            "epoch": epoch, "step": self.step, "monitor": self.config.trainer.monitor,
-            "monitor_best": None if math.isinf(self.mnt_best) else self.mnt_best,
-            "best_epoch": self.best_epoch, "not_improved_count": self.not_improved_count,
-            "history": self.history, "config": self.config_dict, "versions": self.versions,
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.lr_scheduler.state_dict() if self.lr_scheduler else None,
+            "rng": capture_rng_state(),
+            "callbacks": self.callbacks.state_dicts(),
+            "metadata": metadata,
         }
 
-    def _save(self, epoch, filename):
-        if self.models_dir is None:
-            return
-        path = os.path.join(self.models_dir, filename)
-        save_checkpoint(
-            path, model_state=self.model.state_dict(),
-            optimizer_state=self.optimizer.state_dict(),
-            scheduler_state=self.lr_scheduler.state_dict() if self.lr_scheduler else None,
-            rng_state=capture_rng_state(), metadata=self._metadata(epoch))
+    def save_checkpoint(self, path, epoch):
+        """Write the checkpoint of ``epoch`` to ``path`` (atomically); callbacks may add
+        to it in ``on_save_checkpoint``."""
+        state = self.checkpoint_state(epoch)
+        self.callbacks.call("on_save_checkpoint", self, state)
+        save_checkpoint(path, model_state=state["model"], optimizer_state=state["optimizer"],
+                        scheduler_state=state["scheduler"], rng_state=state["rng"],
+                        callbacks_state=state["callbacks"] or None,
+                        metadata=state["metadata"])
         self.last_checkpoint = path
         self.logger.debug(f"saved {path}")
 
     def resume(self, checkpoint):
-        """Restore model, optimizer, scheduler, counters and random state.
+        """Restore model, optimizer, scheduler, counters, callbacks and random state.
 
         Raises:
-            CheckpointError: the checkpoint does not fit the model or optimizer.
+            CheckpointError: the checkpoint does not fit the model, optimizer or a
+                callback.
         """
         meta = checkpoint.metadata
         try:
@@ -250,11 +270,40 @@ class BaseTrainer:
         if not isinstance(epoch, int):
             raise CheckpointError(f"{checkpoint.path}: its metadata has no epoch number")
         self.start_epoch = epoch + 1
+        self.last_epoch = epoch
         self.step = int(meta.get("step") or 0)
         self.history = list(meta.get("history") or [])
         # the best value and the early-stop count belong to the monitor they were kept for
-        if meta.get("monitor") == self.config.trainer.monitor and meta.get("monitor_best") is not None:
-            self.mnt_best = float(meta["monitor_best"])
-            self.best_epoch = meta.get("best_epoch")
-            self.not_improved_count = int(meta.get("not_improved_count") or 0)
+        self.monitor.restore(meta)
+        self._restore_callbacks(checkpoint)
         self.last_checkpoint = checkpoint.path  # until this run saves its own
+        state = {"model": checkpoint.model_state, "optimizer": checkpoint.optimizer_state,
+                 "scheduler": checkpoint.scheduler_state, "rng": checkpoint.rng_state,
+                 "callbacks": getattr(checkpoint, "callbacks_state", None) or {},
+                 "metadata": meta}
+        self.callbacks.call("on_load_checkpoint", self, state)
+
+    def _restore_callbacks(self, checkpoint):
+        saved = getattr(checkpoint, "callbacks_state", None) or {}
+        if not isinstance(saved, dict):
+            raise CheckpointError(f"{checkpoint.path}: its callback states are not a mapping")
+        for key, cb in self.callbacks.keyed():
+            if key in saved:
+                try:
+                    cb.load_state_dict(saved[key])
+                except (KeyError, ValueError, TypeError) as exc:
+                    raise CheckpointError(f"{checkpoint.path}: the state of callback {key!r} "
+                                          f"does not fit: {exc}") from None
+            elif cb.state_dict():
+                self.logger.info(f"{checkpoint.path} holds no state of callback {key!r}; "
+                                 f"it starts fresh")
+        unused = sorted(set(saved) - {key for key, _ in self.callbacks.keyed()})
+        if unused:
+            self.logger.warning(f"{checkpoint.path} holds the state of callback(s) "
+                                f"{', '.join(unused)} that this run does not use")
+
+
+def _named(callback, name):
+    callback.name = name
+    return callback
+

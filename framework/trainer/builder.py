@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from framework import backend
 from framework.errors import ConfigError, RegistryError, UserError
+from framework.trainer.factory import check_training
 
 __all__ = ["Experiment", "check_experiment", "build_experiment", "build_model",
            "build_data_loaders", "build_loss", "build_metrics", "build_optimizer",
@@ -113,6 +114,7 @@ def check_experiment(cfg, registries):
         registries["data_loaders"].check_args(cfg.data_loader.type, dl_args)
     except RegistryError as exc:
         raise RegistryError(f"data_loader: {exc}") from None
+    check_training(cfg, registries)  # trainer.type, trainer.args, callbacks
     monitor = cfg.trainer.monitor
     if monitor != "off":
         _, key = monitor.split(maxsplit=1)

@@ -37,7 +37,7 @@ CHECKPOINT_VERSION = 1
 #: File name of the best model (by the monitored metric) inside a run folder.
 BEST_CHECKPOINT = "model_best.npz"
 
-_SECTIONS = ("model", "optimizer", "scheduler", "rng")
+_SECTIONS = ("model", "optimizer", "scheduler", "rng", "callbacks")
 
 # Skeleton markers: a one-key JSON object with one of these keys is not a plain dict.
 _ARRAY = "__array__"       # {"__array__": "<entry>"}      -> ndarray
@@ -61,6 +61,7 @@ class Checkpoint:
         path: the file it was read from.
         model_state: ``{name: ndarray}`` for ``Module.load_state_dict``.
         optimizer_state, scheduler_state, rng_state: the nested states as saved, or None.
+        callbacks_state: ``{callback key: state}`` of the trainer's callbacks, or None.
         metadata: the trainer's metadata dict (epoch, step, config, versions, ...).
     """
 
@@ -70,6 +71,7 @@ class Checkpoint:
     scheduler_state: object = None
     rng_state: object = None
     metadata: dict = field(default_factory=dict)
+    callbacks_state: object = None
 
     @property
     def epoch(self):
@@ -183,7 +185,7 @@ def unflatten_state(skeleton, arrays, where="state"):
 
 
 def save_checkpoint(path, *, model_state, optimizer_state=None, scheduler_state=None,
-                    rng_state=None, metadata=None):
+                    rng_state=None, metadata=None, callbacks_state=None):
     """Write a checkpoint atomically (a crash mid-save keeps the previous file).
 
     Args:
@@ -194,6 +196,7 @@ def save_checkpoint(path, *, model_state, optimizer_state=None, scheduler_state=
         rng_state: :func:`capture_rng_state` (plus any generator states) or None.
         metadata: a JSON-serializable dict: epoch, step, monitor_best,
             not_improved_count, config, versions, ...
+        callbacks_state: ``{callback key: state}`` (None: the section is left out).
 
     Raises:
         TypeError: a state holds a value that cannot be stored (its path is named).
@@ -201,6 +204,8 @@ def save_checkpoint(path, *, model_state, optimizer_state=None, scheduler_state=
     """
     states = {"model": model_state, "optimizer": optimizer_state,
               "scheduler": scheduler_state, "rng": rng_state}
+    if callbacks_state is not None:  # only runs with stateful callbacks have the section
+        states["callbacks"] = callbacks_state
     arrays = {}
     skeletons = {}
     for section, state in states.items():
@@ -271,7 +276,7 @@ def load_checkpoint(path):
     return Checkpoint(path=path, model_state=states["model"],
                       optimizer_state=states["optimizer"],
                       scheduler_state=states["scheduler"], rng_state=states["rng"],
-                      metadata=user_meta)
+                      metadata=user_meta, callbacks_state=states["callbacks"])
 
 
 def capture_rng_state():

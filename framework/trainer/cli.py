@@ -6,7 +6,6 @@ nothing is written before the config, plugins, registry names and arguments, dev
 and checkpoint have all been checked.
 """
 import argparse
-import contextlib
 import os
 import random
 import sys
@@ -14,6 +13,7 @@ import sys
 import numpy as np
 
 from framework import backend
+from framework import threads as thread_control
 from framework.config import (apply_overrides, config_to_dict, load_yaml, package_versions,
                               save_resolved_config, validate_config)
 from framework.errors import ConfigError, UserError
@@ -23,8 +23,9 @@ from framework.trainer.base_trainer import TrainingDiverged, TrainingInterrupted
 from framework.trainer.builder import (build_data_loaders, build_experiment, build_loss,
                                        build_metrics, build_model, check_experiment)
 from framework.trainer.checkpoint import load_checkpoint
+from framework.trainer.factory import build_trainer
 from framework.trainer.run_dir import make_run_dirs
-from framework.trainer.trainer import Trainer, evaluate
+from framework.trainer.trainer import evaluate
 
 __all__ = ["train_main", "test_main", "run_guarded", "resolve_config"]
 
@@ -43,8 +44,9 @@ def _common_arguments(parser):
     parser.add_argument("-d", "--device", metavar="DEVICE",
                         help="cpu, gpu or gpu:N (overrides the config's device)")
     parser.add_argument("--threads", type=int, metavar="N",
-                        help="BLAS threads for numpy (default: the library's own; 1 is much "
-                             "faster for small models on a busy machine)")
+                        help="pin numpy's BLAS threads to N (default: the config's threads, "
+                             "'auto': all cores when free, fewer when other processes hold "
+                             "them)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bars and only warnings on the console")
     parser.add_argument("--debug", action="store_true",
@@ -83,21 +85,24 @@ def one_line(exc):
     return "; ".join(lines).replace(":; ", ": ")
 
 
-def _thread_limit(threads):
-    """Limit numpy's BLAS/OpenMP thread pools inside the block (no-op for None)."""
-    if threads is None:
-        return contextlib.nullcontext()
-    if threads < 1:
-        raise ConfigError(f"--threads: expected a positive integer, got {threads}")
-    from threadpoolctl import threadpool_limits
-    return threadpool_limits(limits=threads)
+def _pin_threads(n):
+    """Pin numpy's BLAS threads for ``--threads N`` (None leaves the mode as it is)."""
+    if n is None:
+        return
+    if n < 1:
+        raise ConfigError(f"--threads: expected a positive integer, got {n}")
+    thread_control.set_num_threads(n)
 
 
 def run_guarded(func, debug=False, threads=None):
-    """Run ``func()``; map user errors to exit 2 and a diverged run to exit 1."""
+    """Run ``func()``; map user errors to exit 2 and a diverged run to exit 1.
+
+    ``threads`` pins the BLAS threads for the call; the previous setting comes back after.
+    """
+    previous_mode = thread_control.get_mode()
     try:
-        with _thread_limit(threads):
-            func()
+        _pin_threads(threads)
+        func()
     except UserError as exc:
         if debug:
             raise
@@ -115,6 +120,7 @@ def run_guarded(func, debug=False, threads=None):
         return EXIT_INTERRUPTED
     finally:
         close_logging()
+        thread_control.set_num_threads(previous_mode)
     return EXIT_OK
 
 
@@ -199,6 +205,8 @@ def _train(args):
     checkpoint = load_checkpoint(args.resume) if args.resume else None
     cfg = resolve_config(args, checkpoint)
     backend.check_device(cfg.device)
+    if args.threads is None:  # --threads N pins; otherwise the config decides
+        thread_control.set_num_threads(cfg.trainer.threads)
     registries = _load_registries(cfg, args, checkpoint)
     check_experiment(cfg, registries)
 
@@ -207,11 +215,10 @@ def _train(args):
     config_dict = config_to_dict(cfg)
     versions = package_versions()
 
-    trainer = Trainer(exp.model, exp.criterion, exp.metrics, exp.optimizer, cfg,
-                      lr_scheduler=exp.lr_scheduler, logger=get_logger(),
-                      writer=TensorboardWriter(None, enabled=False), config_dict=config_dict,
-                      versions=versions, train_loader=exp.train_loader,
-                      valid_loader=exp.valid_loader, show_progress=not args.quiet)
+    trainer = build_trainer(cfg, registries, exp, logger=get_logger(),
+                            writer=TensorboardWriter(None, enabled=False),
+                            config_dict=config_dict, versions=versions,
+                            show_progress=not args.quiet)
     if checkpoint is not None:
         trainer.resume(checkpoint)  # a checkpoint that does not fit fails here, before any folder
         finished = trainer.finished_reason()
@@ -227,7 +234,8 @@ def _train(args):
     logger.info(f"run {cfg.name}: checkpoints in {models_dir}, logs in {log_dir}")
     n_train = len(exp.train_loader.dataset) if hasattr(exp.train_loader, "dataset") else "?"
     logger.info(f"device {cfg.device}; {sum(p.size for p in exp.model.parameters())} "
-                f"parameters; {n_train} training samples")
+                f"parameters; {n_train} training samples; BLAS threads "
+                f"{thread_control.get_mode()} (now {thread_control.get_num_threads()})")
     logger.info(_config_summary(cfg, args, checkpoint), extra={"console": False})
     logger.debug(repr(exp.model))
     if checkpoint is not None:
@@ -245,6 +253,8 @@ def _test(args):
     checkpoint = load_checkpoint(args.resume)
     cfg = resolve_config(args, checkpoint)
     backend.check_device(cfg.device)
+    if args.threads is None:  # --threads N pins; otherwise the config decides
+        thread_control.set_num_threads(cfg.trainer.threads)
     registries = _load_registries(cfg, args, checkpoint)
     check_experiment(cfg, registries)
     _seed(cfg.seed)

@@ -40,73 +40,90 @@ def evaluate(model, loader, criterion, metrics, *, show_progress=False, desc="te
 class Trainer(BaseTrainer):
     """Train on ``train_loader``, validate on ``valid_loader`` (optional) every epoch.
 
+    A custom training step (a penalty, a second model, a GAN) overrides
+    :meth:`training_step`; register the subclass with ``register_trainers`` and pick it
+    with ``trainer.type``.
+
+    Per batch, callbacks may change three attributes in ``on_batch_start``:
+    ``zero_grad_now`` (clear the gradients before backward), ``step_now`` (call the
+    optimizer after backward) and ``loss_scale`` (multiplies the loss before backward,
+    not the logged value); ``stepped`` then tells ``on_batch_end`` what happened.
+
     Args:
         train_loader, valid_loader: data loaders yielding ``(input, target)`` batches.
-        show_progress: a progress bar per epoch (on a terminal).
         See :class:`BaseTrainer` for the rest.
     """
 
-    def __init__(self, *args, train_loader, valid_loader=None, show_progress=True, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, train_loader, valid_loader=None, **kwargs):
         self.train_loader = train_loader
         self.valid_loader = valid_loader
-        self.show_progress = show_progress
-        self.log_step = self.config.trainer.log_step
-        self.histograms = self.config.trainer.histograms
+        super().__init__(*args, **kwargs)
         self.tracker = MetricTracker("loss", *[name for name, _ in self.metrics])
+        self.zero_grad_now = self.step_now = self.stepped = True
+        self.loss_scale = 1.0
+        self.epoch = None
+        self.batch_idx = None
 
     def _train_epoch(self, epoch):
+        self.epoch = epoch
         self.model.train()
         self.tracker.reset()
         if hasattr(self.train_loader, "set_epoch"):
             self.train_loader.set_epoch(epoch - 1)  # the shuffle order depends on (seed, epoch)
-        bar = progress(self.train_loader, total=len(self.train_loader),
-                       desc=f"epoch {epoch}/{self.epochs}", enabled=self.show_progress)
-        # Held in a local: a for loop would drop the bar's generator as the exception
-        # unwinds, and tqdm would close (erase) the bar before the handler runs.
-        batches = iter(bar)
-        try:  # close the bar however the epoch ends (Ctrl-C, NaN) so no line is left torn
-            for batch_idx, (data, target) in enumerate(batches):
-                self._train_step(epoch, batch_idx, data, target, bar)
-        except KeyboardInterrupt:
-            bar.leave = True  # keep the bar on screen: it shows how far the epoch got
-            raise
-        finally:
-            bar.close()
-        log = self.tracker.result()
-        if self.valid_loader is not None and len(self.valid_loader):
-            valid = evaluate(self.model, self.valid_loader, self.criterion, self.metrics)
-            log.update({f"val_{k}": v for k, v in valid.items()})
-        if self.histograms:
-            self._write_histograms(epoch)
-        return log
+        for batch_idx, batch in enumerate(self.train_loader):
+            self.train_batch(batch_idx, batch)
+        logs = self.tracker.result()
+        return self.validate(logs)
 
-    def _train_step(self, epoch, batch_idx, data, target, bar):
+    def training_step(self, data, target):
+        """Forward pass and loss of one batch.
+
+        Returns:
+            ``(loss, output)``: the loss Variable to backpropagate and the model output
+            the metrics are computed on.
+        """
         output = self.model(_as_input(data))
-        loss = self.criterion(output, target)
+        return self.criterion(output, target), output
+
+    def train_batch(self, batch_idx, batch):
+        """One batch: callbacks, forward, backward, update, running averages."""
+        self.batch_idx = batch_idx
+        self.zero_grad_now = self.step_now = True
+        self.loss_scale = 1.0
+        callbacks = self.callbacks
+        callbacks.call("on_batch_start", self, batch)
+        data, target = batch
+        loss, output = self.training_step(data, target)
         loss_value = float(loss.data)
         if not math.isfinite(loss_value):
             raise TrainingDiverged(
-                f"the loss became {loss_value} at epoch {epoch}, batch {batch_idx + 1}; "
+                f"the loss became {loss_value} at epoch {self.epoch}, batch {batch_idx + 1}; "
                 f"training stopped, the last good checkpoint is kept (try a lower "
                 f"learning rate: optimizer.args.lr)")
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        self.step += 1
+        if self.zero_grad_now:
+            self.optimizer.zero_grad()
+        (loss if self.loss_scale == 1.0 else loss * self.loss_scale).backward()
+        callbacks.call("after_backward", self)
+        self.stepped = self.step_now
+        if self.step_now:
+            self.optimizer.step()
+            self.step += 1
 
         n = len(target)
         self.tracker.update("loss", loss_value, n)
         for name, fn in self.metrics:
             self.tracker.update(name, fn(output, target), n)
-        if self.step % self.log_step == 0:
-            self.writer.add_scalar("train/batch_loss", loss_value, self.step)
-            bar.set_postfix(loss=f"{loss_value:.4f}")
+        callbacks.call("on_batch_end", self, batch, loss_value)
 
-    def _write_histograms(self, epoch):
-        for name, param in self.model.named_parameters():
-            self.writer.add_histogram(f"params/{name}", param.data, epoch)
-            if param.grad is not None:
-                self.writer.add_histogram(f"grads/{name}", param.grad.data, epoch)
+    def validate(self, logs):
+        """Evaluate on the validation data (when there is any) and add ``val_*`` values.
 
-
+        ``on_validation_start`` and ``on_validation_end`` are called every epoch,
+        with or without validation data.
+        """
+        self.callbacks.call("on_validation_start", self)
+        if self.valid_loader is not None and len(self.valid_loader):
+            valid = evaluate(self.model, self.valid_loader, self.criterion, self.metrics)
+            logs.update({f"val_{k}": v for k, v in valid.items()})
+        self.callbacks.call("on_validation_end", self, logs)
+        return logs

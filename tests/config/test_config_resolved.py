@@ -49,9 +49,11 @@ def test_round_trip_of_minimal_config_fills_defaults(tmp_path, write_config):
         """))
     save_resolved_config(cfg, tmp_path / "r.yaml")
     data = yaml.safe_load((tmp_path / "r.yaml").read_text())
-    assert data["trainer"] == {"epochs": 1, "save_dir": "saved/", "save_period": 1,
+    assert data["callbacks"] == []
+    assert data["trainer"] == {"type": "Trainer", "args": {}, "epochs": 1, "save_dir": "saved/", "save_period": 1,
                                "verbosity": 2, "monitor": "off", "early_stop": 0,
-                               "tensorboard": True, "log_step": 10, "histograms": False}
+                               "tensorboard": True, "log_step": 10, "histograms": False,
+                               "threads": "auto"}
     assert data["data_loader"]["args"] == {"dataset": {"type": "digits", "args": {}},
                                            "batch_size": 1, "shuffle": False,
                                            "validation_split": 0.0}
@@ -62,7 +64,7 @@ def test_config_to_dict_is_plain_and_ordered(write_config):
     cfg = load_config(write_config())
     d = config_to_dict(cfg)
     assert list(d) == ["name", "seed", "device", "plugins", "arch", "data_loader", "loss",
-                       "metrics", "optimizer", "lr_scheduler", "trainer"]
+                       "metrics", "optimizer", "lr_scheduler", "callbacks", "trainer"]
     assert d["loss"] == "cross_entropy" and d["metrics"] == ["accuracy"]
     assert validate_config(d) == cfg
     d["arch"]["args"]["hidden"].append(1)  # a copy: the config is unchanged

@@ -47,7 +47,9 @@ def make_factory():
     assert description
     params = list(inspect.signature(factory).parameters)
     assert params == ["dataset", "batch_size", "shuffle", "validation_split", "drop_last",
-                      "seed", "device", "collate_fn"]
+                      "seed", "device", "collate_fn", "num_workers", "pin_memory", "timeout",
+                      "worker_init_fn", "persistent_workers", "prefetch_factor",
+                      "multiprocessing_context"]
     return factory
 
 

@@ -111,6 +111,16 @@ CASES = {
          Const(np.ones(3, np.float32))], {})),
     # embedding
     "embed_id": ("embedding", lambda r: ([Const(np.array([0, 2, 2, 1])), f32(r, 3, 5)], {})),
+    # smooth activations, standardization, padding, huber
+    "erf": ("smooth_activation", lambda r: ([f32(r, 3, 4, low=-4, high=4)], {})),
+    "normal_cdf": ("smooth_activation", lambda r: ([f32(r, 3, 4, low=-4, high=4)], {})),
+    "gelu": ("smooth_activation", lambda r: ([f32(r, 3, 4, low=-4, high=4)], {})),
+    "silu": ("smooth_activation", lambda r: ([f32(r, 3, 4)], {})),
+    "elu": ("smooth_activation", lambda r: ([f32(r, 3, 4)], {"alpha": 0.5})),
+    "softplus": ("smooth_activation", lambda r: ([f32(r, 3, 4)], {"beta": 2.0})),
+    "standardize": ("layer_norm", lambda r: ([f32(r, 2, 3, 4)], {"ndim": 2})),
+    "pad": ("pad", lambda r: ([f32(r, 2, 3), ((1, 0), (2, 1))], {})),
+    "huber": ("huber", lambda r: ([f32(r, 3, 4, low=-3, high=3), f32(r, 3, 4)], {})),
     # DeZero's average and the book's *_simple versions
     "average": ("average", lambda r: ([f32(r, 3, 4)], {"axis": 1})),
     "linear_simple": ("simple", lambda r: ([f32(r, 5, 3), f32(r, 3, 4), f32(r, 4)], {})),

@@ -1,6 +1,7 @@
 """Progress bars on a real terminal: width margin, Ctrl-C, file-only log records."""
 import fcntl
 import io
+import logging
 import os
 import struct
 import termios
@@ -59,10 +60,11 @@ def test_ctrl_c_keeps_the_bar_where_it_stopped(monkeypatch):
 
     optimizer = types.SimpleNamespace(zero_grad=lambda: None, step=lambda: None)
     writer = types.SimpleNamespace(add_scalar=lambda *a: None)
-    trainer = Trainer(Model(), criterion, [], optimizer, config, logger=None, writer=writer,
+    trainer = Trainer(Model(), criterion, [], optimizer, config,
+                      logger=logging.getLogger("zeronn.test"), writer=writer,
                       train_loader=batches)
     with pytest.raises(KeyboardInterrupt):
-        trainer._train_epoch(1)
+        trainer.train()
     out = term.getvalue()
     # the bar's last frame stays on its own line (before: erased to a blank line)
     assert out.endswith("\n")

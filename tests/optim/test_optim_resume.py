@@ -25,6 +25,10 @@ COMMON = textwrap.dedent('''
         "AdamW": lambda ps: optim.AdamW(ps, lr=0.05),
         "RMSprop": lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True),
         "AdaGrad": lambda ps: optim.AdaGrad(ps, lr=0.1, lr_decay=0.01),
+        "Adadelta": lambda ps: optim.Adadelta(ps, lr=0.5, weight_decay=1e-3),
+        "Adamax": lambda ps: optim.Adamax(ps, lr=0.05),
+        "NAdam": lambda ps: optim.NAdam(ps, lr=0.05, weight_decay=1e-3),
+        "RAdam": lambda ps: optim.RAdam(ps, lr=0.05, betas=(0.9, 0.9)),
     }
 
     def make_params():
@@ -77,7 +81,7 @@ COMMON = textwrap.dedent('''
         return params, opt, sched
 ''')
 
-NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "AdaGrad"]
+NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "AdaGrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +117,7 @@ def test_resume_in_process_is_bit_identical(common, name, tmp_path):
             np.testing.assert_array_equal(opt.state[p_new][key], value)
 
 
-@pytest.mark.parametrize("name", ["Adam", "RMSprop"])
+@pytest.mark.parametrize("name", ["Adam", "RMSprop", "NAdam"])
 def test_resume_in_a_new_process_is_bit_identical(common, name, tmp_path):
     straight, _ = _straight(common, name)
     params = common["make_params"]()

@@ -21,8 +21,14 @@ REQUIRED = {
     "in_features": 4, "out_features": 3, "num_classes": 3, "hidden": [8],
     "in_channels": 1, "out_channels": 2, "kernel_size": 3,
     "lr": 0.1, "step_size": 2, "milestones": [2, 4], "gamma": 0.5, "T_max": 10,
-    "k": 3,
+    "k": 3, "lr_lambda": "math:exp", "max_lr": 0.5, "T_0": 3,
+    "schedulers": [{"type": "LinearLR", "args": {}}, {"type": "ExponentialLR",
+                                                     "args": {"gamma": 0.9}},
+                   {"type": "ConstantLR", "args": {}}],
 }
+# Entries whose defaults alone do not describe a complete run (PyTorch's signature has
+# "total_steps OR epochs and steps_per_epoch").
+EXTRA = {("lr_schedulers", "OneCycleLR"): {"total_steps": 10}}
 
 
 def _load_builtins():
@@ -100,8 +106,32 @@ def _build(manager, kind, name, request):
         return registry.build(name, _parameters(), **_required_args(entry, leading=1))
     if kind == "lr_schedulers":
         optimizer = manager.build("optimizers", "SGD", _parameters(), lr=0.1)
-        return registry.build(name, optimizer, **_required_args(entry, leading=1))
+        return registry.build(name, optimizer, **_required_args(entry, leading=1),
+                              **EXTRA.get((kind, name), {}))
+    if kind == "trainers":
+        return _build_trainer(manager, name)
     return registry.build(name, **_required_args(entry))
+
+
+def _build_trainer(manager, name):
+    import logging
+
+    from framework.config import validate_config
+    from framework.trainer import Trainer
+    from framework.trainer.builder import build_experiment
+    from framework.trainer.factory import build_trainer
+
+    cfg = validate_config({
+        "name": "t", "arch": {"type": "mlp", "args": {"in_features": 64, "hidden": [8],
+                                                    "out_features": 10}},
+        "data_loader": {"args": {"dataset": {"type": "digits"}, "batch_size": 64}},
+        "loss": "cross_entropy", "optimizer": {"type": "SGD", "args": {"lr": 0.1}},
+        "trainer": {"type": name, "epochs": 1, "tensorboard": False}})
+    exp = build_experiment(cfg, manager.registries)
+    trainer = build_trainer(cfg, manager.registries, exp, logger=logging.getLogger("t"),
+                            writer=None, show_progress=False)
+    assert isinstance(trainer, Trainer)
+    return trainer
 
 
 @pytest.mark.parametrize("kind, name", _collect())
@@ -114,6 +144,9 @@ def test_every_builtin_entry_builds_from_its_name(builtins, kind, name, request)
         assert list(built.parameters()), f"model {name!r} has no parameters"
     if kind in ("losses", "metrics"):
         assert callable(built)
+    if kind == "callbacks":
+        from framework.trainer import Callback
+        assert isinstance(built, Callback)
 
 
 def test_framework_never_imports_plugins():

@@ -88,9 +88,10 @@ def test_list_all_kinds(cli_plugin):
     assert code == 0
     headers = [line for line in out.splitlines() if line and not line.startswith(" ")]
     assert headers == ["datasets (0)", "data_loaders (0)", "models (1)", "losses (0)",
-                       "metrics (1)", "optimizers (0)", "lr_schedulers (0)"]
+                       "metrics (1)", "optimizers (0)", "lr_schedulers (0)",
+                       "callbacks (0)", "trainers (0)"]
     assert "  acc  zt_cli_plugin (local)  Fraction of correct predictions." in out
-    assert out.count("(none registered)") == 5
+    assert out.count("(none registered)") == 7
 
 
 def test_list_mentions_failed_plugins(site):
@@ -107,7 +108,7 @@ def test_unknown_kind_exits_2_with_one_line(capsys):
     err = capsys.readouterr().err
     assert err == ("error: unknown kind 'model' (did you mean 'models'?); valid kinds: "
                    "datasets, data_loaders, models, losses, metrics, optimizers, "
-                   "lr_schedulers\n")
+                   "lr_schedulers, callbacks, trainers\n")
 
 
 def test_unknown_module_exits_2_and_debug_shows_the_exception(capsys):

@@ -38,7 +38,7 @@ def test_every_load_is_a_fresh_manager_with_every_kind():
     second = isolated()
     assert list(first.registries) == list(HOOKS) == [
         "datasets", "data_loaders", "models", "losses", "metrics", "optimizers",
-        "lr_schedulers"]
+        "lr_schedulers", "callbacks", "trainers"]
     assert first.registries["models"].names() == ["m1"]
     assert second.registries["models"].names() == []
     assert first.registries["models"] is not second.registries["models"]
