@@ -15,7 +15,7 @@ loading weights into it gives the parameters the saved arrays.
 """
 import numpy as np
 
-from framework.nn._utils import check_positive_int, pair, resolve_dtype
+from framework.nn._utils import resolve_dtype
 from framework.nn.conv import Conv2d
 from framework.nn.linear import Linear
 from framework.nn.module import Module
@@ -91,6 +91,20 @@ def _empty_param():
     return Parameter(None)
 
 
+def _build_unsized(module, eager_init, *args, **kwargs):
+    """Run the eager layer's ``__init__`` at a placeholder size (so every option is
+    checked and set as the eager layer does), without consuming numpy's global
+    generator: the draws happen at the first call, as PyTorch's lazy layers do."""
+    state = np.random.get_state()
+    try:
+        eager_init(module, *args, **kwargs)
+    finally:
+        np.random.set_state(state)
+    module.weight = _empty_param()
+    if module.bias is not None:
+        module.bias = _empty_param()
+
+
 class LazyLinear(LazyModuleMixin, Linear):
     """``nn.Linear`` whose ``in_features`` is the last axis of the first input.
 
@@ -105,16 +119,10 @@ class LazyLinear(LazyModuleMixin, Linear):
 
     cls_to_become = Linear
 
-    def __init__(self, out_features, bias=True, dtype=None):
-        Module.__init__(self)
+    def __init__(self, out_features, bias=True, **kwargs):
+        _build_unsized(self, Linear.__init__, 1, out_features, bias, **kwargs)
+        self._dtype = np.dtype(resolve_dtype(kwargs.get("dtype"), "LazyLinear"))
         self.in_features = 0
-        self.out_features = check_positive_int(out_features, "out_features", "LazyLinear", 0)
-        self._dtype = resolve_dtype(dtype, "LazyLinear")
-        self.weight = _empty_param()
-        if bias:
-            self.bias = _empty_param()
-        else:
-            self.register_parameter("bias", None)
         self._register_lazy()
 
     def initialize_parameters(self, x, *args):
@@ -132,38 +140,33 @@ class LazyConv2d(LazyModuleMixin, Conv2d):
     """``nn.Conv2d`` whose ``in_channels`` is axis 1 of the first input.
 
     Args:
-        out_channels, kernel_size, stride=1, padding=0, bias=True, dtype=None: as
-            :class:`Conv2d`.
+        out_channels, kernel_size, and the keyword options of :class:`Conv2d`
+        (stride, padding, dilation, groups, bias, dtype, ...).
     """
 
     cls_to_become = Conv2d
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, bias=True, dtype=None):
-        Module.__init__(self)
-        name = "LazyConv2d"
+    def __init__(self, out_channels, kernel_size, *args, **kwargs):
+        groups = kwargs.get("groups", args[3] if len(args) > 3 else 1)
+        _build_unsized(self, Conv2d.__init__, groups, out_channels, kernel_size, *args,
+                       **kwargs)
+        self._dtype = np.dtype(resolve_dtype(kwargs.get("dtype"), "LazyConv2d"))
         self.in_channels = 0
-        self.out_channels = check_positive_int(out_channels, "out_channels", name)
-        self.kernel_size = pair(kernel_size, "kernel_size", name, 1)
-        self.stride = pair(stride, "stride", name, 1)
-        self.padding = pair(padding, "padding", name, 0)
-        self._dtype = resolve_dtype(dtype, name)
-        self.weight = _empty_param()
-        if bias:
-            self.bias = _empty_param()
-        else:
-            self.register_parameter("bias", None)
         self._register_lazy()
 
     def initialize_parameters(self, x, *args):
         if not self.has_uninitialized_params():
-            self.in_channels = self.weight.shape[1]
+            self.in_channels = self.weight.shape[1] * self.groups
             return
         shape = _shape(x)
         if len(shape) != 4:
             raise ValueError(f"LazyConv2d expects a 4-D (N, C, H, W) input, got shape {shape}")
+        if shape[1] % self.groups:
+            raise ValueError(f"LazyConv2d: input channels {shape[1]} must be divisible by "
+                             f"groups={self.groups}")
         self.in_channels = shape[1]
-        self.weight.data = np.empty((self.out_channels, self.in_channels) + self.kernel_size,
-                                    dtype=self._dtype)
+        self.weight.data = np.empty((self.out_channels, shape[1] // self.groups)
+                                    + self.kernel_size, dtype=self._dtype)
         if self.bias is not None:
             self.bias.data = np.empty((self.out_channels,), dtype=self._dtype)
         self.reset_parameters()

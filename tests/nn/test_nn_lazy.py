@@ -70,3 +70,15 @@ def test_lazy_batchnorm1d_matches_an_eager_one():
     np.testing.assert_allclose(lazy.running_var, eager.running_var)
     with pytest.raises(ValueError, match="shape"):
         nn.LazyBatchNorm1d()(np.ones(3, np.float32))
+
+
+def test_construction_draws_nothing_and_the_first_call_draws_as_the_eager_layer():
+    np.random.seed(5)
+    lazy = nn.LazyConv2d(4, 3, padding=1, groups=2, bias=False)
+    x = np.random.randn(1, 6, 5, 5).astype(np.float32)
+    lazy(x)
+    np.random.seed(5)
+    np.random.randn(1, 6, 5, 5)
+    eager = nn.Conv2d(6, 4, 3, padding=1, groups=2, bias=False)
+    np.testing.assert_array_equal(lazy.weight.data, eager.weight.data)
+    assert lazy.weight.shape == (4, 3, 3, 3) and lazy.in_channels == 6
