@@ -15,6 +15,7 @@ from framework.threads import get_num_threads, set_num_threads
 from framework.core import (Config, Function, Parameter, Variable, as_array, as_variable,
                             enable_grad, no_grad, test_mode, using_config)
 from framework.core.size import Size
+from framework.saving import load, save
 from framework.tensors import *  # noqa: F401,F403  (constructors, factories, dtypes)
 from framework.tensors import __all__ as _tensor_all
 from framework.tensor_functions import *  # noqa: F401,F403  (PyTorch's top-level functions)
@@ -25,7 +26,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Variable", "Function", "Parameter", "Config", "using_config", "no_grad",
     "enable_grad", "test_mode", "as_array", "as_variable", "backend", "cuda",
-    "accelerator", "device", "Size",
+    "accelerator", "device", "Size", "save", "load",
     "functions", "utils", "nn", "optim", "data", "__version__",
     "set_num_threads", "get_num_threads",
     "layers", "models", "optimizers", "datasets", "dataloaders", "transforms",

@@ -12,6 +12,7 @@ LEVELS = {
     "threads": 0, "allocator": 0, "accelerator": 0,
     "core": 1,
     "functions": 2, "tensors": 2, "saving": 2,
+    "torch_pickle": 1.5,  # the .pt reader under saving: tensors and containers only
     "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3,
     # utils: gradient checks (on core) and utils.data (framework.data, torch.utils.data).
     "utils": 3.5,
@@ -20,6 +21,8 @@ LEVELS = {
     "layers": 3.7, "optimizers": 3.7, "transforms": 3.7, "dataloaders": 3.7,
     "models": 3.8, "datasets": 3.8,
     "plugin": 4, "config": 4, "logger": 4,
+    # vision: torchvision's data sets and transforms, on data
+    "vision": 4,
     # distributed wraps nn modules and optimizers; the trainer uses it
     "distributed": 4,
     "trainer": 5,
