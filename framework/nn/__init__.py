@@ -18,6 +18,8 @@ from framework.nn.dropout import Dropout, Dropout1d, Dropout2d
 from framework.nn.embedding import Embedding
 from framework.nn.flatten import Flatten, Unflatten
 from framework.nn.hooks import RemovableHandle
+from framework.nn.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear,
+                               LazyModuleMixin)
 from framework.nn.layer_norm import GroupNorm, LayerNorm
 from framework.nn.linear import Identity, Linear
 from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
@@ -51,4 +53,5 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
     "KLDivLoss", "BCELoss", "BCEWithLogitsLoss",
     "summary", "ModelStatistics",
+    "LazyModuleMixin", "LazyLinear", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d",
 ]
