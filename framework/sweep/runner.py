@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from framework.errors import ConfigError
-from framework.sweep.hparams import metric_tags, write_experiment, write_session
+from framework.sweep.hparams import metric_names, write_experiment, write_session
 from framework.sweep.journal import Journal
 from framework.sweep.results import collect_result, sort_results, table_text, write_csv
 from framework.sweep.space import format_override, grid_trials, parse_sweep, random_trials
@@ -84,6 +84,14 @@ def create_sweep(base_raw, spec, sweep_dir):
     dl_args.setdefault("split_seed", base.get("seed", 0))
     dl["args"] = dl_args
     base["data_loader"] = dl
+    # The sweep writes each trial's HPARAMS session itself (its experiment lists the swept
+    # keys); an `hparams` callback in a trial would write a second experiment.
+    callbacks = base.get("callbacks") or []
+    if isinstance(callbacks, list):
+        base["callbacks"] = [c for c in callbacks if c != "hparams" and not
+                             (isinstance(c, dict) and c.get("type") == "hparams")]
+        if not base["callbacks"] and "callbacks" not in base_raw:
+            del base["callbacks"]
     cfg = validate_config(base)
     if cfg.trainer.monitor == "off":
         raise ConfigError("trainer.monitor is off: a sweep ranks trials by the monitored "
@@ -225,7 +233,9 @@ def _finish(sweep_dir, cfg, trial, journal):
         result = {"error": last[-1] if last else f"exit status {rc}"}
         status = "failed"
     if log_dir.is_dir():
-        write_session(log_dir, trial.id, trial.params, status, start_time=trial.started)
+        final = result.get("final", {})
+        write_session(log_dir, trial.id, trial.params, final, status,
+                      start_time=trial.started, step=result.get("epochs") or 0)
     record = {"event": "end", "trial": trial.id, "status": status, "exit_status": rc,
               "params": trial.params, "seconds": round(time.time() - trial.started, 3),
               **result}
@@ -285,7 +295,8 @@ def run_sweep(sweep_dir, *, workers=None, out=None):
     log_root = sweep_dir / "log"
     log_root.mkdir(exist_ok=True)
     if not any(p.name.startswith("events.out.tfevents") for p in log_root.iterdir()):
-        write_experiment(log_root, spec.parameters, metric_tags(log_keys(cfg)))
+        write_experiment(log_root, spec.parameters,
+                         metric_names(log_keys(cfg), cfg.trainer.monitor_metric))
     if spec.method == "tpe":
         from framework.sweep.tpe import TPEProvider
         provider = TPEProvider(sweep_dir, spec, cfg, finished)

@@ -152,7 +152,7 @@ def test_six_trial_grid_killed_and_resumed_on_the_digits_config(tmp_path, tensor
     server = tensorboard_server(sweep_dir / "log")
     request = json.dumps({"startIndex": 0, "sliceSize": 100, "allowedStatuses": [
         "STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"],
-        "colParams": [{"metric": {"tag": "valid/loss"}, "order": "ORDER_ASC"}]})
+        "colParams": [{"metric": {"tag": "hparams/best_val_loss"}, "order": "ORDER_ASC"}]})
     answer = server.poll("/data/plugin/hparams/session_groups?" +
                          urllib.parse.urlencode({"request": request}),
                          lambda r: r.get("totalSize") == 6)
@@ -163,11 +163,27 @@ def test_six_trial_grid_killed_and_resumed_on_the_digits_config(tmp_path, tensor
         assert group["hparams"]["optimizer.args.lr"] == pytest.approx(params["optimizer.args.lr"])
         assert group["hparams"]["seed"] == params["seed"]
         metrics = {m["name"]["tag"]: m["value"] for m in group["metricValues"]}
-        assert {"valid/loss", "valid/accuracy", "train/loss", "train/accuracy"} <= set(metrics)
+        assert {"hparams/val_loss", "hparams/val_accuracy", "hparams/loss",
+                "hparams/accuracy", "hparams/best_val_loss"} == set(metrics)
         history = load_checkpoint(sweep_dir / "models/digits_mlp" / tid /
                                   "checkpoint-epoch3.npz").metadata["history"]
-        assert metrics["valid/loss"] == pytest.approx(history[-1]["val_loss"], rel=1e-6)
+        assert metrics["hparams/val_loss"] == pytest.approx(history[-1]["val_loss"], rel=1e-6)
+        assert metrics["hparams/best_val_loss"] == pytest.approx(finished[tid]["val_loss"],
+                                                                 rel=1e-6)
+        assert group["sessions"][0]["status"] == "STATUS_SUCCESS"
     experiment = server.poll("/data/plugin/hparams/experiment?" +
                              urllib.parse.urlencode({"request": "{}"}),
                              lambda r: bool(r.get("hparamInfos")))
     assert {h["name"] for h in experiment["hparamInfos"]} == {"optimizer.args.lr", "seed"}
+    assert "hparams/best_val_loss" in {m["name"]["tag"] for m in experiment["metricInfos"]}
+
+
+def test_trials_leave_the_hparams_session_to_the_sweep(tmp_path):
+    raw = dict(_tiny_raw(tmp_path), callbacks=["hparams", "lr_monitor",
+                                               {"type": "hparams", "args": {}}])
+    spec = parse_sweep({"parameters": {"seed": [0, 1]}})
+    sweep_dir = create_sweep(raw, spec, tmp_path / "sw")
+    base = yaml.safe_load((sweep_dir / "config.yaml").read_text())
+    assert base["callbacks"] == ["lr_monitor"]
+    assert [t["params"] for t in yaml.safe_load((sweep_dir / "sweep.yaml").read_text())
+            ["trials"]] == [{"seed": 0}, {"seed": 1}]
