@@ -1,9 +1,11 @@
 """``ema``: an exponential moving average of the weights, used for validation."""
-from framework.trainer.callbacks.base import Callback
+from framework.config import checks
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["EMA"]
 
 
+@builtin('ema', 'exponential moving average of the weights, used for validation')
 class EMA(Callback):
     """Keep ``avg = decay * avg + (1 - decay) * weight`` after every optimizer step and
     validate with the averaged weights.
@@ -25,13 +27,11 @@ class EMA(Callback):
     order = 10
 
     def __init__(self, decay=0.999, every=1):
-        if isinstance(decay, bool) or not isinstance(decay, (int, float)) \
-                or not 0.0 <= decay <= 1.0:
-            raise ValueError(f"decay must be a number in [0, 1], got {decay!r}")
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer, got {every!r}")
+        decay = checks.argument("decay", checks.number("a number in [0, 1]", 0), decay)
+        if decay > 1:
+            raise ValueError(f"decay: expected a number in [0, 1], got {decay!r}")
         self.decay = float(decay)
-        self.every = every
+        self.every = checks.argument("every", checks.integer(1, "a positive integer"), every)
         self.shadow = {}  # parameter name -> averaged array (on the parameter's device)
         self.updates = 0
         self._backup = None
