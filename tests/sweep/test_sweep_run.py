@@ -92,11 +92,29 @@ def _wait_for(predicate, timeout, what):
     pytest.fail(f"timed out waiting for {what}")
 
 
+def _processes_mentioning(text):
+    """Pids of the processes whose command line contains ``text`` (Linux /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode("utf-8", "replace"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
 @pytest.mark.slow
-def test_six_trial_grid_killed_and_resumed_on_the_digits_config(tmp_path, tensorboard_server):
-    """A 6-trial grid over configs/default.yaml with 2 workers, killed (SIGTERM) after two
-    trials finished, then resumed: the finished trials are not run again, every trial
-    folder is complete, the table is sorted, TensorBoard's HPARAMS lists 6 sessions."""
+@pytest.mark.parametrize("kill", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_six_trial_grid_killed_and_resumed_on_the_digits_config(kill, tmp_path,
+                                                                tensorboard_server):
+    """A 6-trial grid over configs/default.yaml with 2 workers, killed (SIGTERM, or
+    SIGKILL of the sweep process alone) after two trials finished, then resumed: the
+    finished trials are not run again, every trial folder is complete, the table is
+    sorted, TensorBoard's HPARAMS lists 6 sessions with their metrics."""
+    if kill == signal.SIGKILL and not Path("/proc/self/cmdline").exists():
+        pytest.skip("needs Linux /proc to see the trial processes")
     cmd = [sys.executable, "-m", "framework.cli", "sweep", "-c", str(REPO / "configs/default.yaml"),
            "--grid", "optimizer.args.lr=1e-3,3e-3,1e-2", "--grid", "seed=0,1", "--workers", "2",
            "--set", "trainer.epochs=3", "--set", f"trainer.save_dir={tmp_path / 'saved'}",
@@ -106,10 +124,22 @@ def test_six_trial_grid_killed_and_resumed_on_the_digits_config(tmp_path, tensor
     first = subprocess.Popen(cmd, cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT)
     _wait_for(lambda: len(journal.finished()) >= 2, 240, "two finished trials")
-    first.send_signal(signal.SIGTERM)
+    first.send_signal(kill)
     out, _ = first.communicate(timeout=60)
-    assert first.returncode == 130, out.decode()
+    if kill == signal.SIGTERM:
+        assert first.returncode == 143, out.decode()         # SIGTERM's exit status
+        assert f"resume with: zeronn sweep --resume {sweep_dir}" in out.decode()
+    else:
+        assert first.returncode == -signal.SIGKILL
+    # no trial outlives its sweep (SIGKILL: the kernel signals them, see sweep.trial)
+    _wait_for(lambda: not _processes_mentioning(str(sweep_dir)), 60,
+              "the trial processes to end")
     done_before = dict(journal.finished())
+    cut_off = [tid for tid in journal.started() if tid not in done_before]
+    assert cut_off  # the kill came while trials ran: they were stopped, not left running
+    # stopped, not left to run to their end in the folders the resume will reuse
+    assert not all((sweep_dir / "models/digits_mlp" / tid / "checkpoint-epoch3.npz").exists()
+                   for tid in cut_off)
     assert 2 <= len(done_before) < 6, out.decode()
     stamps = {tid: (sweep_dir / "models/digits_mlp" / tid / "checkpoint-epoch3.npz").stat().st_mtime_ns
               for tid in done_before}
