@@ -224,6 +224,7 @@ def run_guarded(func, debug=False, threads=None):
         return EXIT_ERROR
     finally:
         logging.raiseExceptions = raise_exceptions
+        _forget_added_paths()
         close_logging()
         thread_control.set_num_threads(previous_mode)
     return EXIT_OK
@@ -273,24 +274,30 @@ def _named_plugins(args):
     return names
 
 
-@contextlib.contextmanager
 def _cwd_importable(needed):
-    """While importing modules the user named, let them come from the working folder.
+    """Let the modules the user named come from the working folder.
 
     ``python train.py`` puts the script's folder on ``sys.path``, not the folder it runs
     in, so a project's ``my_project/models.py`` would not be found when ``train.py``
-    lives elsewhere.  The folder goes last (it never shadows an installed package) and
-    only while modules the user named are imported.
+    lives elsewhere.  The folder goes last (it never shadows an installed package), only
+    when the user named modules, and stays until the command ends (their factories may
+    import their siblings later); :func:`run_guarded` takes it off again.
     """
     cwd = os.getcwd()
-    add = needed and cwd not in sys.path and "" not in sys.path
-    if add:
+    if needed and cwd not in sys.path and "" not in sys.path:
         sys.path.append(cwd)
-    try:
-        yield
-    finally:
-        if add and cwd in sys.path:
-            sys.path.remove(cwd)
+        _ADDED_PATHS.append(cwd)
+    return contextlib.nullcontext()
+
+
+def _forget_added_paths():
+    while _ADDED_PATHS:
+        path = _ADDED_PATHS.pop()
+        if path in sys.path:
+            sys.path.remove(path)
+
+
+_ADDED_PATHS = []
 
 
 def _plugins_to_load(cfg, args, checkpoint):
