@@ -20,6 +20,7 @@ from framework.functions.smooth_activation import *  # noqa: F401,F403
 from framework.functions.layer_norm import *  # noqa: F401,F403
 from framework.functions.pad import *  # noqa: F401,F403
 from framework.functions.huber import *  # noqa: F401,F403
+from framework.functions.split import *  # noqa: F401,F403
 from framework.functions.simple import *  # noqa: F401,F403
 from framework.functions.average import *  # noqa: F401,F403
 
@@ -27,6 +28,6 @@ from framework.functions.average import *  # noqa: F401,F403
 # attribute cannot be trusted after the star imports above.
 _MODULE_NAMES = ("math", "array", "reduction", "linalg", "activation", "loss", "conv",
                  "pooling", "normalization", "noise", "evaluation", "embedding",
-                 "smooth_activation", "layer_norm", "pad", "huber", "simple", "average")
+                 "smooth_activation", "layer_norm", "pad", "huber", "split", "simple", "average")
 __all__ = [name for _m in _MODULE_NAMES
            for name in _importlib.import_module(f"framework.functions.{_m}").__all__]

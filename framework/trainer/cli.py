@@ -477,6 +477,7 @@ def _train(args):
         own_step = getattr(type(trainer), "training_step", Trainer.training_step)
         diagnostics.dry_run(cfg, exp, None if own_step is Trainer.training_step
                             else trainer.training_step)
+        diagnostics.trial_update(cfg, exp.optimizer, exp.lr_scheduler)
     resume_lines = []
     if checkpoint is not None:
         # a checkpoint that does not fit fails here, before any folder

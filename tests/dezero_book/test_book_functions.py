@@ -111,3 +111,13 @@ def test_sum_to_a_one_element_shape_sums_everything():
     assert dezero.utils.array_allclose(y, np.sum(x))  # DeZero's test compares with a 0-d sum
     with pytest.raises(ValueError, match=r"\(10, 20, 20\) cannot be summed to \(10,\)"):
         F.sum_to(Variable(np.ones((10, 20, 20))), (10,))
+
+
+def test_binary_cross_entropy_reshapes_labels_as_dezero():
+    # examples/gan.py: an (N, 1) output against (N,) labels.
+    p = np.array([[0.9], [0.2], [0.6]])
+    t = np.array([1, 0, 1])
+    expected = -np.mean(t * np.log(p[:, 0]) + (1 - t) * np.log(1 - p[:, 0]))
+    assert float(F.binary_cross_entropy(p, t).data) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="shapes differ"):
+        F.binary_cross_entropy(p, np.array([1, 0]))

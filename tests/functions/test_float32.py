@@ -121,6 +121,8 @@ CASES = {
     "standardize": ("layer_norm", lambda r: ([f32(r, 2, 3, 4)], {"ndim": 2})),
     "pad": ("pad", lambda r: ([f32(r, 2, 3), ((1, 0), (2, 1))], {})),
     "huber": ("huber", lambda r: ([f32(r, 3, 4, low=-3, high=3), f32(r, 3, 4)], {})),
+    "split_axis": ("split", lambda r: ([f32(r, 3, 6), 3, 1], {})),
+    "separate": ("split", lambda r: ([f32(r, 3, 4)], {"axis": 1})),
     # DeZero's average and the book's *_simple versions
     "average": ("average", lambda r: ([f32(r, 3, 4)], {"axis": 1})),
     "linear_simple": ("simple", lambda r: ([f32(r, 5, 3), f32(r, 3, 4), f32(r, 4)], {})),
