@@ -513,8 +513,11 @@ class Cast(Function):
 def cast(x, dtype):
     """``x`` converted to ``dtype`` (the same Variable when it already has it)."""
     x = as_variable(x)
-    if x.dtype == np.dtype(dtype):
+    dtype = np.dtype(dtype)
+    if x.dtype == dtype:
         return x
+    if dtype.kind not in "fc":  # integers and bools carry no gradient (as PyTorch)
+        return Variable(x.data.astype(dtype), requires_grad=False)
     return Cast(dtype)(x)
 
 
