@@ -17,6 +17,8 @@ LEVELS = {
     # utils: gradient checks (on core) and utils.data (framework.data, torch.utils.data).
     "utils": 3.5,
     "plugin": 4, "config": 4, "logger": 4,
+    # vision: torchvision's data sets and transforms, on data
+    "vision": 4,
     # distributed wraps nn modules and optimizers; the trainer uses it
     "distributed": 4,
     "trainer": 5,

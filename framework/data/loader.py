@@ -25,13 +25,32 @@ def default_collate(samples):
     """Stack a list of samples into a batch.
 
     Tuples and lists become a tuple with one batch per field (a namedtuple stays its
-    type), dicts a dict, arrays and numbers one stacked array (``np.stack``), tensors one
-    stacked tensor, and strings a list of the strings, as PyTorch collates them; the
-    rules apply at every nesting level.
+    type), dicts a dict, arrays and numbers one stacked array (``np.stack``), and
+    strings a list of the strings, as PyTorch collates them; the rules apply at every
+    nesting level.
+
+    Samples that hold tensors (Variables, e.g. from ``vision.transforms.ToTensor``) are
+    collated as PyTorch does: every array, tensor and number field becomes a tensor
+    (ints int64, floats float64) with ``requires_grad=False``. Samples of numpy arrays
+    and numbers give numpy arrays.
 
     Raises:
         DataError: tuple or list samples with different numbers of fields.
     """
+    return _collate(samples, _holds_tensor(samples[0]))
+
+
+def _holds_tensor(sample):
+    if isinstance(sample, Variable):
+        return True
+    if isinstance(sample, (tuple, list)):
+        return any(_holds_tensor(s) for s in sample)
+    if isinstance(sample, dict):
+        return any(_holds_tensor(s) for s in sample.values())
+    return False
+
+
+def _collate(samples, tensors):
     first = samples[0]
     if isinstance(first, (str, bytes)):
         return list(samples)
@@ -41,16 +60,24 @@ def default_collate(samples):
             raise DataError(f"default_collate: the samples of a batch must have the same "
                             f"number of fields, got sizes {sorted(sizes)}; hint: pad them "
                             f"or pass a collate_fn")
-        fields = [default_collate([s[k] for s in samples]) for k in range(len(first))]
+        fields = [_collate([s[k] for s in samples], tensors) for k in range(len(first))]
         if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple
             return type(first)(*fields)
         return tuple(fields)
     if isinstance(first, dict):
-        return {key: default_collate([s[key] for s in samples]) for key in first}
-    if isinstance(first, Variable):  # tensors collate to a tensor, as in PyTorch
+        return {key: _collate([s[key] for s in samples], tensors) for key in first}
+    if not tensors:
+        return np.stack([np.asarray(s) for s in samples])
+    if isinstance(first, Variable):
         xp = backend.get_array_module(first.data)
         return Variable(xp.stack([s.data for s in samples]), requires_grad=False)
-    return np.stack([np.asarray(s) for s in samples])
+    if isinstance(first, bool):
+        return Variable(np.array(samples, dtype=np.bool_), requires_grad=False)
+    if isinstance(first, numbers.Integral) and not isinstance(first, np.generic):
+        return Variable(np.array(samples, dtype=np.int64), requires_grad=False)
+    if isinstance(first, float):
+        return Variable(np.array(samples, dtype=np.float64), requires_grad=False)
+    return Variable(np.stack([np.asarray(s) for s in samples]), requires_grad=False)
 
 
 def _check_bool(name, value):
@@ -210,6 +237,7 @@ class DataLoader:
         self._pass_id = 0      # only the newest iterator updates the position
         self._order_state = None  # a custom sampler's state when the current pass began
         self._pool = None      # persistent workers
+        self._shard = (0, 1)   # (rank, world size) of data-parallel training
 
     # -- sizes ----------------------------------------------------------------------
     def __len__(self):
@@ -217,7 +245,42 @@ class DataLoader:
         if self._custom_order:
             return len(self.batch_sampler)
         n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        bs = self.batch_size * self._shard[1]
+        if self._shard[1] > 1:  # a last global batch too small to give every process one
+            return n // bs if self.drop_last or n % bs < self._shard[1] else -(-n // bs)
+        return n // bs if self.drop_last else -(-n // bs)
+
+    def shard(self, rank, world_size):
+        """Load only process ``rank``'s part of each batch, for data-parallel training.
+
+        The epoch's order is cut into global batches of ``world_size * batch_size``
+        samples (``batch_size`` is per process) and process ``rank`` takes the
+        ``rank``-th of ``world_size`` near-equal parts of each, so the processes
+        together see exactly the batches one process with ``world_size * batch_size``
+        would, and every process keeps the same position (resume stays exact). A last
+        global batch with fewer samples than processes is dropped.
+
+        Args:
+            rank: this process's rank, ``0 <= rank < world_size``.
+            world_size: the number of processes.
+
+        Returns:
+            self.
+
+        Raises:
+            ConfigError: the loader's order comes from a sampler (shard with
+                ``DistributedSampler`` instead) or the rank does not fit.
+        """
+        world_size = _check_int("world_size", world_size, 1)
+        rank = _check_int("rank", rank, 0)
+        if rank >= world_size:
+            raise ConfigError(f"DataLoader.shard: rank {rank} is not below world_size "
+                              f"{world_size}")
+        if self._custom_order and world_size > 1:
+            raise ConfigError("DataLoader.shard: this loader's order comes from its sampler; "
+                              "give it a DistributedSampler instead")
+        self._shard = (rank, world_size)
+        return self
 
     @property
     def epoch(self):
@@ -265,9 +328,13 @@ class DataLoader:
             if self._user_batch_sampler:
                 return [np.asarray(list(b), dtype=np.int64) for b in source]
             order = np.fromiter((int(i) for i in source), dtype=np.int64)
-        bs = self.batch_size
+        rank, world = self._shard
+        bs = self.batch_size * world
         n_batches = len(order) // bs if self.drop_last else -(-len(order) // bs)
-        return [order[b * bs:(b + 1) * bs] for b in range(n_batches)]
+        batches = [order[b * bs:(b + 1) * bs] for b in range(n_batches)]
+        if world > 1:
+            batches = [np.array_split(b, world)[rank] for b in batches if len(b) >= world]
+        return batches
 
     # -- state ----------------------------------------------------------------------
     def state_dict(self):
@@ -396,4 +463,6 @@ def _map_arrays(fn, batch):
         return {k: _map_arrays(fn, v) for k, v in batch.items()}
     if isinstance(batch, (str, bytes)):
         return batch
+    if isinstance(batch, Variable):
+        return Variable(fn(batch.data), requires_grad=batch.requires_grad)
     return fn(batch)

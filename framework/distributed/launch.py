@@ -138,7 +138,7 @@ def _describe_death(seen, rank_dir):
     return f"{who} on {seen.get('host', '?')} (pid {pid}) ended with {how}; the job was stopped"
 
 
-def run_with_mpiexec(nproc, argv, hostfile=None):
+def run_with_mpiexec(nproc, argv, hostfile=None, env=None):
     """Run the job and return its exit status.
 
     The ranks' output is passed through; MPICH's multi-line failure banner becomes one
@@ -149,7 +149,7 @@ def run_with_mpiexec(nproc, argv, hostfile=None):
     before = stale_shm_files()
     seen = {}
     with tempfile.TemporaryDirectory(prefix="zeronn-ranks-") as rank_dir:
-        env = dict(os.environ, **{RANK_DIR_ENV: rank_dir})
+        env = dict(os.environ, **(env or {}), **{RANK_DIR_ENV: rank_dir})
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     text=True, bufsize=1, env=env)

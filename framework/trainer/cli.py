@@ -23,6 +23,7 @@ from framework.trainer.base_trainer import TrainingDiverged, TrainingInterrupted
 from framework.trainer.builder import (build_data_loaders, build_experiment, build_loss,
                                        build_metrics, build_model, check_experiment)
 from framework.trainer.checkpoint import load_checkpoint
+from framework.trainer import parallel
 from framework.trainer.factory import build_trainer
 from framework.trainer.run_dir import make_run_dirs
 from framework.trainer.trainer import evaluate
@@ -65,6 +66,10 @@ def train_parser():
     parser.add_argument("--bs", type=int, help="shortcut for --set data_loader.args.batch_size=BS")
     parser.add_argument("--epochs", type=int, help="shortcut for --set trainer.epochs=N")
     parser.add_argument("--run-id", metavar="ID", help="name of the run folder (default: time)")
+    parser.add_argument("--nproc", type=int, metavar="N",
+                        help="train one model on N processes (data-parallel) through mpiexec")
+    parser.add_argument("--hostfile", metavar="FILE",
+                        help="with --nproc: the machines to run on (mpiexec's host file)")
     _common_arguments(parser)
     return parser
 
@@ -106,12 +111,12 @@ def run_guarded(func, debug=False, threads=None):
     except UserError as exc:
         if debug:
             raise
-        print(f"error: {one_line(exc)}", file=sys.stderr)
+        parallel.report(f"error: {one_line(exc)}")
         return EXIT_USAGE
     except TrainingDiverged as exc:
         if debug:
             raise
-        print(f"error: {one_line(exc)}", file=sys.stderr)
+        parallel.report(f"error: {one_line(exc)}")
         return EXIT_ERROR
     except TrainingInterrupted:
         return EXIT_INTERRUPTED  # the trainer has logged where the run stands
@@ -202,8 +207,10 @@ def _seed(seed):
 
 
 def _train(args):
-    checkpoint = load_checkpoint(args.resume) if args.resume else None
+    par = parallel.join()  # under mpiexec: the group, before any file is read
+    checkpoint = load_checkpoint(par.share_file(args.resume)) if args.resume else None
     cfg = resolve_config(args, checkpoint)
+    par = parallel.start(cfg, par)
     backend.check_device(cfg.device)
     if args.threads is None:  # --threads N pins; otherwise the config decides
         thread_control.set_num_threads(cfg.trainer.threads)
@@ -211,7 +218,7 @@ def _train(args):
     check_experiment(cfg, registries)
 
     _seed(cfg.seed)
-    exp = build_experiment(cfg, registries, train=True)
+    exp = par.prepare(build_experiment(cfg, registries, train=True))
     config_dict = config_to_dict(cfg)
     versions = package_versions()
 
@@ -219,6 +226,7 @@ def _train(args):
                             writer=TensorboardWriter(None, enabled=False),
                             config_dict=config_dict, versions=versions,
                             show_progress=not args.quiet)
+    par.attach(trainer)
     if checkpoint is not None:
         trainer.resume(checkpoint)  # a checkpoint that does not fit fails here, before any folder
         finished = trainer.finished_reason()
@@ -227,7 +235,12 @@ def _train(args):
             return
 
     # Everything is checked and built: only now does the run get its folders.
-    models_dir, log_dir = make_run_dirs(cfg.trainer.save_dir, cfg.name, args.run_id)
+    models_dir, log_dir = par.share_run_dirs(
+        lambda: make_run_dirs(cfg.trainer.save_dir, cfg.name, args.run_id))
+    if not par.is_main:  # rank 0 alone writes the run folder, logs and checkpoints
+        setup_logging(None, cfg.trainer.verbosity, quiet=True)
+        trainer.train()
+        return
     save_resolved_config(cfg, os.path.join(models_dir, "config.yaml"),
                          _overrides_list(args), versions)
     logger = setup_logging(log_dir, cfg.trainer.verbosity, quiet=args.quiet)
@@ -236,6 +249,9 @@ def _train(args):
     logger.info(f"device {cfg.device}; {sum(p.size for p in exp.model.parameters())} "
                 f"parameters; {n_train} training samples; BLAS threads "
                 f"{thread_control.get_mode()} (now {thread_control.get_num_threads()})")
+    if par.active:
+        logger.info(f"data-parallel on {par.world_size} processes ({par.comm.backend}), "
+                    f"batch_size {cfg.data_loader.args.batch_size} per process")
     logger.info(_config_summary(cfg, args, checkpoint), extra={"console": False})
     logger.debug(repr(exp.model))
     if checkpoint is not None:
@@ -280,8 +296,12 @@ def _test(args):
 
 def train_main(argv=None):
     """``python train.py ...``; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = train_parser().parse_args(argv)
-    return run_guarded(lambda: _train(args), debug=args.debug, threads=args.threads)
+    if args.nproc is not None:
+        return run_guarded(lambda: parallel.launch(args, argv), debug=args.debug)
+    status = run_guarded(lambda: _train(args), debug=args.debug, threads=args.threads)
+    return parallel.finish(status)
 
 
 def test_main(argv=None):

@@ -8,9 +8,12 @@ class MetricTracker:
 
     Args:
         *keys: the names tracked (others are added on first update).
+        comm: a communicator of a multi-process run: :meth:`result` then sums every
+            process's totals and counts (all processes must call it, with the same keys).
     """
 
-    def __init__(self, *keys):
+    def __init__(self, *keys, comm=None):
+        self.comm = comm
         self._keys = list(keys)
         self._total = {}
         self._count = {}
@@ -33,5 +36,19 @@ class MetricTracker:
         return self._total[key] / count if count else float("nan")
 
     def result(self):
-        """``{key: average}`` for every key updated at least once, in insertion order."""
-        return {k: self.avg(k) for k in self._keys if self._count.get(k)}
+        """``{key: average}`` for every key updated at least once, in insertion order
+        (over every process's samples when the tracker has a ``comm``)."""
+        total, count = self._total, self._count
+        if self.comm is not None and self.comm.size > 1:
+            total, count = self._summed()
+        return {k: total[k] / count[k] for k in self._keys if count.get(k)}
+
+    def _summed(self):
+        import numpy as np  # noqa: PLC0415 - only multi-process runs get here
+        keys = self._keys
+        local = np.array([self._total.get(k, 0.0) for k in keys] +
+                         [self._count.get(k, 0) for k in keys], dtype=np.float64)
+        summed = self.comm.allreduce(local, "sum")
+        n = len(keys)
+        return ({k: float(summed[i]) for i, k in enumerate(keys)},
+                {k: int(summed[n + i]) for i, k in enumerate(keys)})

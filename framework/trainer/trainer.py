@@ -13,13 +13,18 @@ def _as_input(batch):
     return batch if isinstance(batch, Variable) else Variable(batch, requires_grad=False)
 
 
-def evaluate(model, loader, criterion, metrics, *, show_progress=False, desc="test"):
+def evaluate(model, loader, criterion, metrics, *, show_progress=False, desc="test",
+             comm=None):
     """Average loss and metrics of ``model`` over ``loader`` (eval mode, no graph).
+
+    Args:
+        comm: in a multi-process run, the communicator: each process evaluates its part
+            of the data and the totals and counts of all are summed.
 
     Returns:
         ``{"loss": ..., <metric>: ...}`` weighted by batch size.
     """
-    tracker = MetricTracker("loss", *[name for name, _ in metrics])
+    tracker = MetricTracker("loss", *[name for name, _ in metrics], comm=comm)
     was_training = getattr(model, "training", True)
     model.eval()
     bar = progress(loader, total=len(loader), desc=desc, enabled=show_progress)
@@ -123,7 +128,8 @@ class Trainer(BaseTrainer):
         """
         self.callbacks.call("on_validation_start", self)
         if self.valid_loader is not None and len(self.valid_loader):
-            valid = evaluate(self.model, self.valid_loader, self.criterion, self.metrics)
+            valid = evaluate(self.model, self.valid_loader, self.criterion, self.metrics,
+                             comm=self.tracker.comm)
             logs.update({f"val_{k}": v for k, v in valid.items()})
         self.callbacks.call("on_validation_end", self, logs)
         return logs

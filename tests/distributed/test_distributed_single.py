@@ -125,3 +125,30 @@ def test_nproc_must_be_a_positive_int(bad):
     with pytest.raises(UserError, match=f"--nproc: expected a positive number of processes, "
                                         f"got {bad!r}"):
         launch.mpiexec_command(bad, ["t.py"], mpiexec="/bin/true")
+
+
+def test_loader_shards_cover_the_global_batches_exactly():
+    from framework.data import DataLoader, TensorDataset
+    x = np.arange(22, dtype=np.float32).reshape(11, 2)
+    y = np.arange(11)
+    single = DataLoader(TensorDataset(x, y), batch_size=6, shuffle=True, seed=3)
+    parts = [DataLoader(TensorDataset(x, y), batch_size=3, shuffle=True, seed=3).shard(r, 2)
+             for r in range(2)]
+    for epoch in range(2):
+        for loader in [single] + parts:
+            loader.set_epoch(epoch)
+        want = [sorted(t.tolist()) for _, t in single]
+        got = [sorted(a.tolist() + b.tolist()) for (_, a), (_, b) in zip(*parts)]
+        assert got == want and len(parts[0]) == len(single) == 2
+        assert [len(t) for _, t in parts[0]] == [3, 3] and [len(t) for _, t in parts[1]] == [3, 2]
+
+
+def test_loader_shard_drops_a_last_batch_smaller_than_the_group_and_checks_rank():
+    from framework.data import DataLoader, TensorDataset
+    from framework.errors import ConfigError
+    ds = TensorDataset(np.zeros((9, 1), np.float32), np.arange(9))
+    parts = [DataLoader(ds, batch_size=2).shard(r, 4) for r in range(4)]
+    assert [len(p) for p in parts] == [1] * 4  # 8 in one global batch; the 9th is dropped
+    assert sorted(sum((t.tolist() for p in parts for _, t in p), [])) == list(range(8))
+    with pytest.raises(ConfigError, match="rank 2 is not below world_size 2"):
+        DataLoader(ds).shard(2, 2)
