@@ -25,10 +25,10 @@ from framework.registry import closest_match
 __all__ = ["main", "build_parser"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m framework``."""
+def build_parser(prog: str = "python -m framework") -> argparse.ArgumentParser:
+    """The argument parser of ``python -m framework`` (``prog``: another program name)."""
     parser = argparse.ArgumentParser(
-        prog="python -m framework",
+        prog=prog,
         description="Inspect zeronn's plugins and registries.")
     parser.add_argument("--debug", action="store_true",
                         help="show the traceback of a bad-input error")
@@ -124,18 +124,20 @@ def _print_list(manager: PluginManager, kind: str | None, verbose: bool,
               f"`python -m framework plugins`", file=out)
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
+         prog: str = "python -m framework") -> int:
     """Run the command line.
 
     Args:
         argv: the arguments (default: ``sys.argv[1:]``).
         out: where the listing goes (default: stdout).
+        prog: the program name in help and errors (``zeronn`` for the installed command).
 
     Returns:
         The exit status: 0 done, 2 bad input.
     """
     out = sys.stdout if out is None else out
-    args = build_parser().parse_args(argv)
+    args = build_parser(prog).parse_args(argv)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, format="warning: %(message)s",
                             stream=sys.stderr)

@@ -86,13 +86,22 @@ class TensorboardServer:
                 # test's own, not the machine's
                 env=dict(os.environ, TMPDIR=str(workdir)))
 
-    def get_json(self, path):
-        import json
-        with self._opener.open(self.base + path, timeout=5) as response:
-            return json.loads(response.read().decode("utf-8"))
+    def get_bytes(self, path, data=None):
+        """GET ``path`` (POST ``data`` bytes as JSON when given); the body's bytes."""
+        import urllib.request
+        request = urllib.request.Request(self.base + path, data=data)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        with self._opener.open(request, timeout=5) as response:
+            return response.read()
 
-    def poll(self, path, ready, timeout=30.0):
-        """GET ``path`` until ``ready(answer)``; fails the test with the server log on timeout."""
+    def get_json(self, path, data=None):
+        import json
+        return json.loads(self.get_bytes(path, data).decode("utf-8"))
+
+    def poll(self, path, ready, timeout=30.0, data=None):
+        """GET ``path`` (POST ``data``) until ``ready(answer)``; fails the test with the
+        server log on timeout."""
         import json
         import time
         import urllib.error
@@ -104,7 +113,7 @@ class TensorboardServer:
                 pytest.fail(f"tensorboard exited with {self.proc.returncode}:\n"
                             f"{self.log_path.read_text()}")
             try:
-                last = self.get_json(path)
+                last = self.get_json(path, data)
                 if ready(last):
                     return last
             except (urllib.error.URLError, ConnectionError, TimeoutError, json.JSONDecodeError):

@@ -16,13 +16,14 @@ LEVELS = {
     "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3, "tensor_methods": 3.2,
     # utils: gradient checks (on core) and utils.data (framework.data, torch.utils.data).
     "utils": 3.5,
-    "plugin": 4, "config": 4, "logger": 4,
+    "plugin": 4, "config": 4, "logger": 4, "export": 4,
     # vision: torchvision's data sets and transforms, on data
     "vision": 4,
     # distributed wraps nn modules and optimizers; the trainer uses it
     "distributed": 4,
     "trainer": 5,
-    "__main__": 6, "__init__": 6,
+    "__main__": 6, "__init__": 6, "sweep": 6,
+    "cli": 7,
 }
 
 

@@ -10,7 +10,7 @@ import copy
 
 from framework.config.checks import closest, describe
 from framework.config.loader import RawConfig, parse_value
-from framework.config.schema import TrainerConfig, field_names
+from framework.config.schema import DistributedConfig, TrainerConfig, field_names
 from framework.config.validate import dotted
 from framework.errors import ConfigError
 
@@ -46,6 +46,7 @@ SCHEMA = {
     "metrics": _ListOf(_COMPONENT), "optimizer": _COMPONENT, "lr_scheduler": _COMPONENT,
     "callbacks": _ListOf(_COMPONENT),
     "trainer": {key: _ANY if key == "args" else _LEAF for key in field_names(TrainerConfig)},
+    "distributed": {key: _LEAF for key in field_names(DistributedConfig)},
 }
 
 

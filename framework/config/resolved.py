@@ -40,7 +40,7 @@ def config_to_dict(cfg):
     Keys come in the documented order; every default is written out.
     """
     loader_args = cfg.data_loader.args
-    return {
+    out = {
         "name": cfg.name,
         "seed": cfg.seed,
         "device": cfg.device,
@@ -76,6 +76,10 @@ def config_to_dict(cfg):
             "threads": cfg.trainer.threads,
         },
     }
+    if cfg.distributed is not None:  # optional: written only when the config has it
+        out["distributed"] = {"backend": cfg.distributed.backend,
+                              "sync_batchnorm": cfg.distributed.sync_batchnorm}
+    return out
 
 
 def dump_config(cfg):

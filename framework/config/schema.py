@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 __all__ = [
-    "ComponentConfig", "DataLoaderArgs", "DataLoaderConfig", "TrainerConfig",
+    "ComponentConfig", "DataLoaderArgs", "DataLoaderConfig", "TrainerConfig", "DistributedConfig",
     "ExperimentConfig", "field_names",
 ]
 
@@ -129,6 +129,20 @@ class TrainerConfig:
 
 
 @dataclass(kw_only=True)
+class DistributedConfig:
+    """``distributed``: how a run started on several processes (mpiexec, ``--nproc``)
+    trains; optional, and ignored by a run of one process.
+
+    Attributes:
+        backend: ``auto`` (``nccl`` with a GPU device, else ``mpi``), ``mpi`` or ``nccl``.
+        sync_batchnorm: BatchNorm statistics over the whole global batch.
+    """
+
+    backend: str = "auto"
+    sync_batchnorm: bool = False
+
+
+@dataclass(kw_only=True)
 class ExperimentConfig:
     """A whole validated experiment config; see the module docstring for the YAML."""
 
@@ -144,3 +158,4 @@ class ExperimentConfig:
     lr_scheduler: ComponentConfig | None = None
     callbacks: list = field(default_factory=list)
     trainer: TrainerConfig
+    distributed: DistributedConfig | None = None

@@ -10,7 +10,10 @@ from framework.config.checks import (check_safe_name, closest, config_error, des
                                      is_int, is_number)
 from framework.config.loader import RawConfig
 from framework.config.schema import (ComponentConfig, DataLoaderArgs, DataLoaderConfig,
-                                     ExperimentConfig, TrainerConfig, field_names)
+                                     DistributedConfig, ExperimentConfig, TrainerConfig,
+                                     field_names)
+
+DISTRIBUTED_BACKENDS = ("auto", "mpi", "nccl")
 
 __all__ = ["validate_config", "dotted", "DEVICE_PATTERN"]
 
@@ -101,7 +104,10 @@ class _Validator:
         path = ()
         if not isinstance(raw, dict):
             raise self.error(path, f"the top level must be a mapping, got {describe(raw)}")
-        self.check_keys(raw, path, field_names(ExperimentConfig), TOP_REQUIRED)
+        # `sweep:` belongs to `zeronn sweep` (framework.sweep checks it); a run ignores it.
+        self.check_keys(raw, path, field_names(ExperimentConfig) + ["sweep"], TOP_REQUIRED)
+        if raw.get("sweep") is not None:
+            self.mapping(raw["sweep"], ("sweep",), "{method: grid, parameters: {...}}")
         lr_scheduler = raw.get("lr_scheduler")
         return ExperimentConfig(
             name=check_safe_name(raw["name"], "name", self.where(("name",))),
@@ -117,7 +123,23 @@ class _Validator:
             else self.component(lr_scheduler, ("lr_scheduler",)),
             callbacks=self.callbacks(raw.get("callbacks")),
             trainer=self.trainer(raw["trainer"]),
+            distributed=self.distributed(raw.get("distributed")),
         )
+
+    def distributed(self, value):
+        if value is None:
+            return None
+        path = ("distributed",)
+        self.mapping(value, path, "{backend: mpi, sync_batchnorm: false}")
+        self.check_keys(value, path, field_names(DistributedConfig))
+        backend = value.get("backend", "auto")
+        if backend not in DISTRIBUTED_BACKENDS:
+            raise self.error(path + ("backend",), f"expected one of "
+                             f"{', '.join(DISTRIBUTED_BACKENDS)}, got {describe(backend)}")
+        return DistributedConfig(
+            backend=backend,
+            sync_batchnorm=self.boolean(value.get("sync_batchnorm", False),
+                                        path + ("sync_batchnorm",)))
 
     def metrics(self, value):
         if value is None:

@@ -31,25 +31,18 @@ class DistributedDataParallel(Module):
             PyTorch, get a ``module.`` prefix on the wrapper).
         broadcast_buffers: send rank 0's buffers (e.g. BatchNorm running statistics)
             to every rank before each training forward (PyTorch's default).
-        weight_by_batch_size: weight each process's gradient by its batch size (the
-            leading dimension of the first array given to forward) instead of averaging
-            equally, so that processes with unequal batches (a last, uneven batch)
-            still give the gradient of the mean over all their samples, as one process
-            would. Right for losses that are means over the batch.
 
     Raises:
         TypeError: ``module`` is not an ``nn.Module``.
     """
 
-    def __init__(self, module, broadcast_buffers=True, weight_by_batch_size=False):
+    def __init__(self, module, broadcast_buffers=True):
         if not isinstance(module, Module):
             raise TypeError(f"DistributedDataParallel wraps an nn.Module, got "
                             f"{type(module).__name__}")
         super().__init__()
         self.module = module
         self.broadcast_buffers = broadcast_buffers
-        self.weight_by_batch_size = bool(weight_by_batch_size)
-        self.__dict__["_weight"] = 1.0
         comm = get_communicator()
         self.__dict__["_comm"] = comm
         self.__dict__["_pending"] = False
@@ -65,7 +58,7 @@ class DistributedDataParallel(Module):
         def before_forward(module, args):
             ddp = me()
             if ddp is not None:
-                ddp._before_forward(args)
+                ddp._before_forward()
         # The inner module's own pre-hook marks the step, so calling either the wrapper
         # or the module itself (as the trainer does) takes part in the averaging.
         handles = (engine.register_post_backward_hook(after_backward),
@@ -92,13 +85,11 @@ class DistributedDataParallel(Module):
     def forward(self, *args, **kwargs):
         return self.module(*args, **kwargs)
 
-    def _before_forward(self, args):
+    def _before_forward(self):
         if self._comm.size > 1 and self.module.training and Config.enable_backprop:
             if self.broadcast_buffers:
                 self._broadcast_buffer_values()
             self.__dict__["_pending"] = True
-            if self.weight_by_batch_size:
-                self.__dict__["_weight"] = _batch_size(args)
 
     def detach_from_module(self):
         """Stop averaging: remove the hooks this wrapper put on the module."""
@@ -125,8 +116,7 @@ class DistributedDataParallel(Module):
         """Average every parameter's gradient over the group (one allreduce per dtype).
 
         A parameter without a gradient on any rank keeps ``grad = None``; one with a
-        gradient on some ranks only gets the average with zeros for the others. With
-        ``weight_by_batch_size``, the average is weighted by each process's batch size.
+        gradient on some ranks only gets the average with zeros for the others.
         """
         comm = self._comm
         if comm.size == 1:
@@ -144,27 +134,23 @@ class DistributedDataParallel(Module):
         key = (dtype, total, xp.__name__)
         flat = self._flat.get(key)
         if flat is None:  # one buffer per dtype, reused every step; after the gradients,
-            # one slot per parameter counts the ranks that had one, the last sums the weights
-            flat = xp.empty(total + len(params) + 1, dtype=dtype)
+            # one slot per parameter counts the ranks that had one
+            flat = xp.empty(total + len(params), dtype=dtype)
             self._flat[key] = flat
-        w = self._weight
         offset = 0
         for p in params:
             n = p.size
             if p.grad is None:
                 flat[offset:offset + n] = 0
-            elif w == 1.0:
-                flat[offset:offset + n] = p.grad.data.reshape(-1)
             else:
-                xp.multiply(p.grad.data.reshape(-1), w, out=flat[offset:offset + n])
+                flat[offset:offset + n] = p.grad.data.reshape(-1)
             offset += n
-        flat[total:-1] = xp.asarray([0 if p.grad is None else 1 for p in params], dtype=dtype)
-        flat[-1] = w
+        flat[total:] = xp.asarray([0 if p.grad is None else 1 for p in params], dtype=dtype)
         comm.allreduce_(flat, "sum")
         tail = flat[total:]
         if xp is not np:
             tail = backend.as_numpy(tail)
-        flat[:total] /= tail[-1]
+        flat[:total] /= comm.size
         offset = 0
         for i, p in enumerate(params):
             n = p.size
@@ -184,11 +170,3 @@ def _remove_all(handles):
     for h in handles:
         h.remove()
 
-
-def _batch_size(args):
-    """The leading dimension of the first array-like argument (1.0 when there is none)."""
-    for a in args:
-        shape = getattr(a, "shape", None)
-        if shape:
-            return float(shape[0])
-    return 1.0

@@ -4,8 +4,6 @@
 the current communicator, and without one behaves as a group of one process (so code
 written for several processes runs unchanged in one).
 """
-import os
-
 from framework.distributed.comm import (MPICommunicator, NCCLCommunicator,
                                         SingleCommunicator, launched_by_mpi)
 from framework.distributed import faults, launch
@@ -51,23 +49,7 @@ def init_process_group(backend=None):
     if _current.size > 1:
         launch.record_rank(_current.rank)
         faults.install(_current)
-        _limit_blas_threads(_current)
     return _current
-
-
-def _limit_blas_threads(comm):
-    """Cores per machine divided among the ranks on it, unless the user pinned threads
-    (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / ZERONN_THREADS): otherwise every rank
-    starts as many BLAS threads as there are cores, and they fight over them."""
-    if any(os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                        "ZERONN_THREADS")):
-        return
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(max(1, (cores or 1) // max(1, comm.local_size)))
-    except Exception:  # threads are a speed matter; never fail a run over them
-        pass
 
 
 def destroy_process_group():

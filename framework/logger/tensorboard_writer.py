@@ -144,6 +144,39 @@ class TensorboardWriter:
             bucket_limit=edges[1:].tolist(), bucket=counts.astype(np.float64).tolist())
         self._write([self._summary_pb2.Summary.Value(tag=tag, histo=histo)], step, walltime)
 
+    def add_image(self, tag, image, step, walltime=None):
+        """Record an image (shown in TensorBoard's image dashboard) as a PNG.
+
+        Args:
+            tag: e.g. ``valid/reconstructions``.
+            image: ``uint8`` ``(H, W)`` or ``(H, W, C)`` (C 1, 3 or 4), or floats,
+                scaled by :func:`framework.logger.images.to_uint8` (min..max -> 0..255).
+            step: the global step or epoch.
+            walltime: seconds since the epoch; default now.
+        """
+        if self._writer is None:
+            return
+        from framework.logger.images import encode_png, to_uint8
+        array = _to_numpy(image)
+        if array.dtype != np.uint8:
+            array = to_uint8(array)
+        png = encode_png(array)
+        height, width = array.shape[:2]
+        channels = 1 if array.ndim == 2 else array.shape[2]
+        img = self._summary_pb2.Summary.Image(height=height, width=width,
+                                              colorspace=channels,
+                                              encoded_image_string=png)
+        self._write([self._summary_pb2.Summary.Value(tag=tag, image=img)], step, walltime)
+
+    def add_summary(self, summary, step, walltime=None):
+        """Record a ready-made ``Summary`` proto (e.g. TensorBoard's hparams protos)."""
+        if self._writer is None:
+            return
+        event = self._event_pb2.Event(
+            wall_time=time.time() if walltime is None else walltime, step=int(step),
+            summary=summary)
+        self._writer.add_event(event)
+
     def flush(self):
         """Write everything queued to disk (blocks until done)."""
         if self._writer is not None:

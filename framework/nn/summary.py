@@ -299,7 +299,8 @@ class ModelStatistics:
         if col == "output_size":
             return str(row.output_size) if row.output_size else "--"
         if col == "mult_adds":
-            return _fmt_count(row.mult_adds) if row.mult_adds else "--"
+            total = row.mult_adds if shown_children or row.is_leaf else self._below(row)
+            return _fmt_count(total) if total else "--"
         if col == "trainable":
             if row.num_params == 0:
                 return "--"
@@ -331,6 +332,17 @@ class ModelStatistics:
                 child_t += other.trainable_params
                 child_f += other.frozen_params
         return row.trainable_params - child_t, row.frozen_params - child_f
+
+    def _below(self, row):
+        """Multiply-adds of the calls made inside ``row``'s call (a row cut by depth)."""
+        index = self.summary_list.index(row)
+        total = 0
+        for other in self.summary_list[index + 1:]:
+            if other.depth <= row.depth:
+                break
+            if not other.recursive:
+                total += other.mult_adds
+        return total
 
     def _tree_prefix(self, row):
         if row.depth == 0:

@@ -54,8 +54,8 @@ def _common_arguments(parser):
                         help="show the full traceback of an error")
 
 
-def train_parser():
-    parser = _Parser(prog="train.py", description="Train a model from a YAML experiment config.")
+def train_parser(prog="train.py"):
+    parser = _Parser(prog=prog, description="Train a model from a YAML experiment config.")
     parser.add_argument("-c", "--config", metavar="CONFIG",
                         help="experiment config (YAML); optional with -r")
     parser.add_argument("-r", "--resume", metavar="CHECKPOINT",
@@ -74,8 +74,8 @@ def train_parser():
     return parser
 
 
-def test_parser():
-    parser = _Parser(prog="test.py", description="Evaluate a checkpoint on its test data.")
+def test_parser(prog="test.py"):
+    parser = _Parser(prog=prog, description="Evaluate a checkpoint on its test data.")
     parser.add_argument("-r", "--resume", metavar="CHECKPOINT", required=True,
                         help="checkpoint to evaluate (e.g. saved/models/<name>/<run>/model_best.npz)")
     parser.add_argument("-c", "--config", metavar="CONFIG",
@@ -294,17 +294,18 @@ def _test(args):
         print(f"test {key}: {value:.4f}")
 
 
-def train_main(argv=None):
-    """``python train.py ...``; returns the exit status."""
+def train_main(argv=None, prog="train.py"):
+    """``python train.py ...`` (or ``zeronn train``: ``prog``); returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = train_parser().parse_args(argv)
+    args = train_parser(prog).parse_args(argv)
     if args.nproc is not None:
         return run_guarded(lambda: parallel.launch(args, argv), debug=args.debug)
     status = run_guarded(lambda: _train(args), debug=args.debug, threads=args.threads)
     return parallel.finish(status)
 
 
-def test_main(argv=None):
-    """``python test.py -r CHECKPOINT ...``; returns the exit status."""
-    args = test_parser().parse_args(argv)
+def test_main(argv=None, prog="test.py"):
+    """``python test.py -r CHECKPOINT ...`` (or ``zeronn test``: ``prog``); returns the
+    exit status."""
+    args = test_parser(prog).parse_args(argv)
     return run_guarded(lambda: _test(args), debug=args.debug, threads=args.threads)

@@ -31,6 +31,7 @@ from framework import distributed as dist
 from framework.distributed import faults
 from framework.distributed import launch as dist_launch
 from framework.errors import ConfigError
+from framework.trainer.callbacks import Callback, CallbackList
 
 __all__ = ["ParallelRun", "join", "start", "report", "finish", "launch"]
 
@@ -68,7 +69,7 @@ class ParallelRun:
             # the converted layers hold the same Parameter objects: the optimizer still fits
             dist.convert_sync_batchnorm(exp.model)
         # Hooks on the model itself: the trainer calls the model as usual.
-        self.ddp = dist.DistributedDataParallel(exp.model, weight_by_batch_size=True)
+        self.ddp = dist.DistributedDataParallel(exp.model)
         for name in ("train_loader", "valid_loader"):
             loader = getattr(exp, name, None)
             if loader is None:
@@ -86,8 +87,12 @@ class ParallelRun:
         """Let the trainer's epoch averages cover every process's samples."""
         trainer.is_main_process = self.is_main
         trainer.parallel = self
-        if self.active and hasattr(trainer, "tracker"):
-            trainer.tracker.comm = self.comm
+        if self.active:
+            if hasattr(trainer, "tracker"):
+                trainer.tracker.comm = self.comm
+            weights = _BatchWeights(self.comm)
+            weights.name = "data_parallel"
+            trainer.callbacks = CallbackList(list(trainer.callbacks) + [weights])
         return trainer
 
     # ------------------------------------------------------------------ files
@@ -126,6 +131,29 @@ class ParallelRun:
             f.write(buf.tobytes())
         atexit.register(_unlink_quietly, copy)
         return copy
+
+
+class _BatchWeights(Callback):
+    """Scale each process's loss by ``world_size * n_local / n_global`` before backward.
+
+    The gradients are then averaged over the processes, so the result is the gradient of
+    the mean over every sample of the global batch, also when the processes' parts
+    differ in size (the last batch of an epoch): exactly what one process with the
+    whole batch computes, SyncBatchNorm's cross-process terms included.
+    """
+
+    order = -5  # after grad_accumulation's own scale
+
+    def __init__(self, comm):
+        self.comm = comm
+        self._counts = np.zeros(1, dtype=np.float64)
+
+    def on_batch_start(self, trainer, batch):
+        n = len(batch[1]) if isinstance(batch, (tuple, list)) and len(batch) > 1 else 1
+        self._counts[0] = n
+        total = float(self.comm.allreduce(self._counts, "sum")[0])
+        if total > 0 and n * self.comm.size != total:
+            trainer.loss_scale *= n * self.comm.size / total
 
 
 def _unlink_quietly(path):

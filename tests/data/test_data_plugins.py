@@ -49,7 +49,7 @@ def make_factory():
     assert params == ["dataset", "batch_size", "shuffle", "validation_split", "drop_last",
                       "seed", "device", "collate_fn", "num_workers", "pin_memory", "timeout",
                       "worker_init_fn", "persistent_workers", "prefetch_factor",
-                      "multiprocessing_context"]
+                      "multiprocessing_context", "split_seed"]
     return factory
 
 

@@ -86,3 +86,25 @@ def test_nproc_runs_the_job_and_a_bad_config_is_one_line(python_run, mpirun, tmp
     assert len(lines) == 1 and lines[0].startswith("error: ") and "trainer.monitor" in lines[0], \
         r.stderr
     assert not (tmp_path / "saved").exists()
+
+
+@pytest.mark.slow
+def test_sync_batchnorm_two_processes_train_as_one(mpirun, python_run, tmp_path):
+    # SGD: the bias of a Linear before BatchNorm has a gradient of zero up to rounding,
+    # which Adam would turn into steps of size lr in either run alike
+    bn = [a if a != "arch.args.batch_norm=false" else "arch.args.batch_norm=true"
+          for a in ARGS] + ["--set", "optimizer={type: SGD, args: {lr: 0.05, momentum: 0.9}}"]
+    one, two = tmp_path / "one", tmp_path / "two"
+    r = python_run(REPO / "train.py", *bn, "--bs", "64", "--set", f"trainer.save_dir={one}",
+                   cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = mpirun(2, REPO / "train.py", *bn, "--bs", "32", "--set", f"trainer.save_dir={two}",
+               "--set", "distributed.sync_batchnorm=true", cwd=tmp_path,
+               timeout=120)
+    assert r.returncode == 0, r.stderr
+    w1, h1 = _checkpoint(_run_dir(one) / "checkpoint-epoch3.npz")
+    w2, h2 = _checkpoint(_run_dir(two) / "checkpoint-epoch3.npz")
+    assert any("running_var" in k for k in w1)
+    for k in w1:
+        np.testing.assert_allclose(w1[k], w2[k], rtol=1e-4, atol=5e-6, err_msg=k)
+    _same_history(h1, h2, rtol=1e-4)

@@ -113,3 +113,15 @@ def test_summary_bad_input(kwargs, match):
 def test_summary_rejects_a_non_module():
     with pytest.raises(TypeError, match="nn.Module"):
         nn.summary(lambda x: x, (1, 3))
+
+
+def test_rows_cut_by_depth_show_their_subtree_multiply_adds():
+    model = ConvAutoencoder(in_channels=1, width=16, latent_channels=32)
+    full = nn.summary(model, (2, 1, 8, 8), verbose=0)
+    cut = nn.summary(model, (2, 1, 8, 8), depth=1, verbose=0,
+                     col_names=("output_size", "num_params", "mult_adds"))
+    # encoder: 2 * (272 * 4*4 + 8224 * 2*2) (each conv weight meets every output position)
+    encoder = 2 * (272 * 16 + 8224 * 4)
+    line = next(x for x in str(cut).splitlines() if x.startswith("├─Sequential: 1-1"))
+    assert f"{encoder:,}" in line
+    assert cut.total_mult_adds == full.total_mult_adds

@@ -64,9 +64,12 @@ def test_example_is_found_through_its_entry_point(example_installed):
     info = manager.plugins[PLUGIN]
     assert (info.package, info.version, info.source) == (PLUGIN, "0.1.0", "entry point")
     assert info.registered == {"datasets": ["example_blobs"], "models": ["example_mlp"],
-                               "losses": ["example_smooth_ce"]}
+                               "losses": ["example_smooth_ce"],
+                               "callbacks": ["example_gradient_noise"],
+                               "trainers": ["example_l1"]}
     for kind, name in [("models", "example_mlp"), ("datasets", "example_blobs"),
-                       ("losses", "example_smooth_ce")]:
+                       ("losses", "example_smooth_ce"), ("callbacks", "example_gradient_noise"),
+                       ("trainers", "example_l1")]:
         entry = manager.registries[kind].get(name)
         assert (entry.owner.plugin, entry.owner.package) == (PLUGIN, PLUGIN)
         assert entry.description
@@ -109,6 +112,53 @@ def test_example_trains_through_the_registries(example_installed):
     assert epoch_losses[-1] < floor + 0.1, (floor, epoch_losses)
     assert epoch_losses[-1] < epoch_losses[0], epoch_losses
     assert accuracy > 0.9, accuracy
+
+
+def _example_config(tmp_path, **trainer):
+    import yaml
+    cfg = yaml.safe_load((EXAMPLE / "configs" / "blobs.yaml").read_text())
+    cfg["trainer"].update(save_dir=str(tmp_path / "saved"), **trainer)
+    path = tmp_path / "blobs.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def test_example_config_uses_its_callback_and_trainer_and_resumes_exactly(
+        example_installed, tmp_path, monkeypatch):
+    from framework.trainer.checkpoint import load_checkpoint
+    from framework.trainer.cli import train_main
+    from zeronn_plugin_example import GradientNoise, L1Trainer
+
+    built = []
+    monkeypatch.setattr(L1Trainer, "train", lambda self, _real=L1Trainer.train: (
+        built.append(self), _real(self))[1])
+    path = _example_config(tmp_path)
+    assert train_main(["-c", str(path), "-q", "--run-id", "full"]) == 0
+    (trainer,) = built
+    assert isinstance(trainer, L1Trainer) and trainer.l1 == 1e-4
+    assert isinstance(trainer.callbacks["example_gradient_noise"], GradientNoise)
+    models = tmp_path / "saved/models/example_blobs"
+    ck3 = models / "full/checkpoint-epoch3.npz"
+    assert train_main(["-r", str(ck3), "-q", "--run-id", "resumed"]) == 0
+    full = load_checkpoint(models / "full/checkpoint-epoch6.npz")
+    resumed = load_checkpoint(models / "resumed/checkpoint-epoch6.npz")
+
+    def history(ckpt):
+        return [{k: v for k, v in h.items() if k != "seconds"}
+                for h in ckpt.metadata["history"]]
+
+    assert history(resumed) == history(full)  # bit-identical continuation
+    for name, value in full.model_state.items():
+        np.testing.assert_array_equal(resumed.model_state[name], value)
+    noise = full.callbacks_state["example_gradient_noise"]
+    assert resumed.callbacks_state["example_gradient_noise"] == noise
+    assert noise["t"] == 6 * 15  # 480 training samples in batches of 32, 6 epochs
+    # the noise matters: starting its generator afresh on resume gives another run
+    monkeypatch.setattr(GradientNoise, "load_state_dict", lambda self, state: None)
+    assert train_main(["-r", str(ck3), "-q", "--run-id", "fresh"]) == 0
+    fresh = load_checkpoint(models / "fresh/checkpoint-epoch6.npz")
+    assert history(fresh)[:3] == history(full)[:3]
+    assert history(fresh)[3:] != history(full)[3:]
 
 
 def test_example_factories_reject_misspelled_arguments(example_installed):

@@ -9,11 +9,13 @@ def _manager():
     return load_plugins(["zeronn_plugin_example.plugin"], builtins=[], entry_points=False)
 
 
-def test_registers_one_model_one_dataset_one_loss():
+def test_registers_a_model_a_dataset_a_loss_a_callback_and_a_trainer():
     manager = _manager()
     info = manager.plugins["zeronn_plugin_example.plugin"]
     assert info.registered == {"datasets": ["example_blobs"], "models": ["example_mlp"],
-                               "losses": ["example_smooth_ce"]}
+                               "losses": ["example_smooth_ce"],
+                               "callbacks": ["example_gradient_noise"],
+                               "trainers": ["example_l1"]}
 
 
 def test_builds_by_name():

@@ -8,14 +8,20 @@ from framework.trainer.callbacks.base import EVENTS, Callback, CallbackList
 from framework.trainer.callbacks.checkpoint import ModelCheckpoint
 from framework.trainer.callbacks.console import EpochLogger
 from framework.trainer.callbacks.early_stopping import EarlyStopping
+from framework.trainer.callbacks.ema import EMA
+from framework.trainer.callbacks.grad import GradAccumulation, GradClip
+from framework.trainer.callbacks.hparams import HParams
+from framework.trainer.callbacks.images import Images
 from framework.trainer.callbacks.lr_monitor import LearningRateMonitor
+from framework.trainer.callbacks.model_summary import ModelSummary
 from framework.trainer.callbacks.progress import ProgressBar
 from framework.trainer.callbacks.tensorboard import TensorBoardLogger
 
 __all__ = [
     "Callback", "CallbackList", "EVENTS", "BUILTIN_CALLBACKS", "ModelCheckpoint",
     "EarlyStopping", "EpochLogger", "LearningRateMonitor", "ProgressBar",
-    "TensorBoardLogger",
+    "TensorBoardLogger", "GradClip", "GradAccumulation", "EMA", "ModelSummary", "HParams",
+    "Images",
 ]
 
 #: name -> (class, one-line description): what the built-in plugin registers.
@@ -31,4 +37,13 @@ BUILTIN_CALLBACKS = {
                              "default)"),
     "lr_monitor": (LearningRateMonitor, "the learning rate in every epoch's log (on by "
                                         "default)"),
+    "grad_clip": (GradClip, "clip the gradients' norm (max_norm) or values (clip_value) "
+                            "before each step"),
+    "grad_accumulation": (GradAccumulation, "one optimizer step per `steps` batches, "
+                                            "as one batch of steps x batch_size"),
+    "ema": (EMA, "exponential moving average of the weights, used for validation"),
+    "model_summary": (ModelSummary, "the model's layer table (nn.summary) at the start"),
+    "hparams": (HParams, "the config's hyperparameters and final metrics in TensorBoard's "
+                         "HPARAMS table"),
+    "images": (Images, "reconstructions and a confusion matrix as TensorBoard images"),
 }

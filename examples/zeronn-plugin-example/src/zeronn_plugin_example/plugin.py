@@ -8,8 +8,10 @@ from framework.plugin import hookimpl
 from zeronn_plugin_example.datasets import ExampleBlobs
 from zeronn_plugin_example.losses import SmoothCrossEntropy
 from zeronn_plugin_example.models import ExampleMLP
+from zeronn_plugin_example.training import GradientNoise, L1Trainer
 
-__all__ = ["register_models", "register_datasets", "register_losses"]
+__all__ = ["register_models", "register_datasets", "register_losses", "register_callbacks",
+           "register_trainers"]
 
 
 @hookimpl
@@ -31,3 +33,17 @@ def register_losses(register):
     """Register the example loss."""
     register("example_smooth_ce", SmoothCrossEntropy,
              description="softmax cross entropy with label smoothing")
+
+
+@hookimpl
+def register_callbacks(register):
+    """Register the example callback."""
+    register("example_gradient_noise", GradientNoise,
+             description="annealed Gaussian noise on the gradients, from its own generator")
+
+
+@hookimpl
+def register_trainers(register):
+    """Register the example trainer."""
+    register("example_l1", L1Trainer,
+             description="Trainer with an L1 penalty on the weight matrices")
