@@ -10,7 +10,12 @@ framework and its references interleaved so that drift hits both alike:
     conv 16->32 3x3 pad 1, ReLU, max-pool 2, linear to 10, against a hand-written
     numpy im2col version of the same algorithms (target: <= 1.3x numpy);
 (c) 200 chained elementwise ops on a 10-element vector, forward and backward,
-    against numpy and PyTorch CPU when torch imports (target: no slower than torch).
+    against numpy and PyTorch CPU when torch imports.
+
+Targets against PyTorch CPU with the same thread count, measured in the same run: MLP
+<= 1.0x, conv net <= 2.0x, chain <= 0.8x (medians). It also counts minor page faults
+per framework step (getrusage) in a loop of its own; ``--malloc system`` runs with
+glibc's malloc left as it is (``ZERONN_MALLOC=system``) for the "before" count.
 
 Run: ``python benchmarks/bench_core.py [--threads 2] [--repeat 30]`` from the
 repository root (or with PYTHONPATH pointing at it). Not part of the test suite.
@@ -27,21 +32,34 @@ def _parse():
     p.add_argument("--repeat", type=int, default=30, help="timed repeats per workload")
     p.add_argument("--only", choices=["mlp", "conv", "chain"], action="append",
                    help="run only these workloads (repeatable)")
+    p.add_argument("--fw-threads", default=None,
+                   help="framework BLAS threads: N or auto (default: --threads, pinned)")
+    p.add_argument("--malloc", choices=["tuned", "system"], default="tuned",
+                   help="system: leave glibc's malloc thresholds alone (the 'before')")
     return p.parse_args()
 
 
 ARGS = _parse()
+if ARGS.malloc == "system":
+    os.environ["ZERONN_MALLOC"] = "system"
 # Thread pools read these at import time: set them before numpy (and torch) load.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+import resource  # noqa: E402
+
 import numpy as np  # noqa: E402
 from timing import blas_threads  # noqa: E402  (benchmarks/timing.py)
 from timing import timed as interleaved  # noqa: E402
 
+import framework  # noqa: E402
 import framework.functions as F  # noqa: E402
 from framework import Variable  # noqa: E402
+
+# Pinned like torch's, unless asked for the default ("auto", which adapts to the load).
+framework.set_num_threads(ARGS.fw_threads if ARGS.fw_threads == "auto"
+                          else int(ARGS.fw_threads or ARGS.threads))
 
 try:
     import torch  # noqa: E402
@@ -65,6 +83,16 @@ def timed(fns, repeat, number, warmup=3):
     return out
 
 
+def page_faults(fn, steps=20):
+    """Minor page faults per call of ``fn`` run back to back (after a warm-up)."""
+    for _ in range(3):
+        fn()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(steps):
+        fn()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / steps
+
+
 def report(title, times, base, target=None):
     """Print median and best time per call, each as a ratio to ``base``."""
     print(f"\n{title}")
@@ -77,6 +105,20 @@ def report(title, times, base, target=None):
         ratio = times[name][0] / times[base][0]
         print(f"  target: {name} median <= {limit}x {base}: "
               f"{'met' if ratio <= limit else 'MISSED'} ({ratio:.2f}x)")
+    if "torch" in times and base != "torch":
+        ratio = times["framework"][0] / times["torch"][0]
+        print(f"  framework / torch: median {ratio:.2f}x, best "
+              f"{times['framework'][1] / times['torch'][1]:.2f}x")
+
+
+def torch_target(times, limit):
+    """Print the framework-against-torch target line (medians)."""
+    if "torch" not in times:
+        print("  (torch absent: no torch target)")
+        return
+    ratio = times["framework"][0] / times["torch"][0]
+    print(f"  target: framework median <= {limit}x torch: "
+          f"{'met' if ratio <= limit else 'MISSED'} ({ratio:.2f}x)")
 
 
 # --------------------------------------------------------------------------- shared numpy
@@ -328,27 +370,33 @@ def main():
     only = set(ARGS.only or ["mlp", "conv", "chain"])
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
           f"torch {torch.__version__ if torch is not None else 'absent'}, "
-          f"{os.cpu_count()} CPUs, BLAS: {blas_threads()}, "
+          f"{os.cpu_count()} CPUs, BLAS: {blas_threads()} "
+          f"(framework threads: {framework.threads.get_mode()}), "
           f"torch threads: {torch.get_num_threads() if torch is not None else '-'}")
-    print(f"median of {ARGS.repeat} repeats after warm-up")
+    print(f"median of {ARGS.repeat} repeats after warm-up; malloc: {ARGS.malloc} "
+          f"(mmap threshold set: {framework.allocator.malloc_tuned()}); "
+          f"load average {os.getloadavg()[0]:.2f}")
     if "mlp" in only:
         fns, params = mlp_workload(rng)
         same_work(fns, params, "numpy")
         med = timed(fns, ARGS.repeat, 10)
-        report("(a) MLP 784-1000-1000-10, batch 100, one SGD step", med, "numpy",
-               ("framework", 1.15))
+        report("(a) MLP 784-1000-1000-10, batch 100, one SGD step", med, "numpy")
+        torch_target(med, 1.0)
+        print(f"  page faults per framework step: {page_faults(fns['framework']):.1f}")
     if "conv" in only:
         fns, params = conv_workload(rng)
         same_work(fns, params, "numpy im2col")
         med = timed(fns, ARGS.repeat, 5)
-        report("(b) conv net, batch 32, 1x28x28, one SGD step", med, "numpy im2col",
-               ("framework", 1.3))
+        report("(b) conv net, batch 32, 1x28x28, one SGD step", med, "numpy im2col")
+        torch_target(med, 2.0)
+        print(f"  page faults per framework step: {page_faults(fns['framework']):.1f}")
     if "chain" in only:
         fns = chain_workload(rng)
         med = timed(fns, ARGS.repeat, 20)
         base = "torch" if "torch" in med else "numpy"
-        report("(c) 200 chained elementwise ops on 10 elements, forward + backward", med, base,
-               ("framework", 1.0) if base == "torch" else None)
+        report("(c) 200 chained elementwise ops on 10 elements, forward + backward", med, base)
+        torch_target(med, 0.8)
+        print(f"  page faults per framework step: {page_faults(fns['framework']):.1f}")
 
 
 if __name__ == "__main__":

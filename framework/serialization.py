@@ -8,19 +8,88 @@ so a crash mid-save leaves the previous file intact.  Reading uses
 
 The metadata dict is stored as UTF-8 JSON bytes in a ``uint8`` array under the key
 :data:`METADATA_KEY`, so ``np.load(path, allow_pickle=False)`` opens these files too.
+
+Reading is bounded: every member's declared size is checked before anything is
+decompressed (against the shape its ``.npy`` header declares, against the machine's
+memory, and, for compressed members, against a plausible compression ratio), and the
+metadata entry is capped at :data:`MAX_METADATA_BYTES`.  A crafted archive is refused
+with a :class:`CheckpointError` before it can take memory.
+
+A write killed outright (SIGKILL, power loss) can leave its hidden temporary file;
+:func:`remove_stale_temporaries` deletes those of processes that no longer run.
 """
 import json
 import os
+import re
 import zipfile
 
 import numpy as np
 
 from framework.errors import CheckpointError
 
-__all__ = ["METADATA_KEY", "save_npz", "load_npz", "atomic_write"]
+__all__ = ["METADATA_KEY", "MAX_METADATA_BYTES", "MAX_COMPRESSION_RATIO", "save_npz",
+           "load_npz", "atomic_write", "remove_stale_temporaries", "memory_limit_bytes"]
 
 #: Archive entry that holds the JSON metadata (as a uint8 array of UTF-8 bytes).
 METADATA_KEY = "__metadata__"
+#: Largest metadata entry read (a checkpoint's config and history take kilobytes).
+MAX_METADATA_BYTES = 16 << 20
+#: Compressed members above 16 MiB may expand at most this much (real arrays compress
+#: far less; zeronn itself never compresses).
+MAX_COMPRESSION_RATIO = 100
+_RATIO_FREE_BYTES = 16 << 20
+_TMP_PATTERN = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$")
+
+
+def memory_limit_bytes():
+    """The most bytes a single file may expand to when read: the machine's memory."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: a generous fixed bound
+        return 64 << 30
+
+
+def _pid_alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale_temporaries(folder):
+    """Delete temporary files that killed writes of :func:`atomic_write` left behind.
+
+    Only files named like this module's temporaries (``.<name>.<pid>.<hex>.tmp``)
+    whose process no longer runs are removed, so a write under way is never touched.
+
+    Args:
+        folder: the folder to clean; a missing or unreadable one is skipped.
+
+    Returns:
+        The paths removed.
+    """
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = _TMP_PATTERN.match(name)
+        if match is None or _pid_alive(int(match.group(1))):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            if os.path.isfile(path):
+                os.remove(path)
+                removed.append(path)
+        except OSError:
+            pass
+    return removed
 
 
 def _to_numpy(key, value):
@@ -166,14 +235,80 @@ def _decode_metadata(path, raw):
         meta = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CheckpointError(f"{path}: metadata is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise CheckpointError(f"{path}: metadata is nested too deeply to read; the file "
+                              f"was not written by zeronn") from None
     if not isinstance(meta, dict):
         raise CheckpointError(
             f"{path}: metadata must be a JSON object, got {type(meta).__name__}")
     return meta
 
 
+def _human(n):
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def _check_members(path, zf):
+    """Check every member's declared sizes before anything is decompressed."""
+    total = 0
+    limit = memory_limit_bytes()
+    for info in zf.infolist():
+        name = info.filename
+        if not name.endswith(".npy"):
+            raise CheckpointError(f"{path}: entry {name!r} is not a numpy array (.npy member); the file was "
+                                  f"not written by numpy")
+        size = info.file_size
+        if name[:-4] == METADATA_KEY and size > MAX_METADATA_BYTES:
+            raise CheckpointError(
+                f"{path}: its metadata entry declares {_human(size)}, more than the "
+                f"{_human(MAX_METADATA_BYTES)} a checkpoint's metadata may take; refused")
+        if info.compress_type != zipfile.ZIP_STORED and size > _RATIO_FREE_BYTES \
+                and size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise CheckpointError(
+                f"{path}: entry {name!r} would expand from {_human(info.compress_size)} to "
+                f"{_human(size)} (more than {MAX_COMPRESSION_RATIO}:1, a compression bomb); "
+                f"refused")
+        total += size
+        if total > limit:
+            raise CheckpointError(
+                f"{path}: its entries expand to more than {_human(total)}, more than this "
+                f"machine's memory ({_human(limit)}); refused")
+
+
+def _read_member(path, zf, info):
+    """One member as an array, its header checked against its declared size first."""
+    name = info.filename
+    with zf.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+        header = member.tell()
+    if dtype.hasobject:
+        raise CheckpointError(
+            f"{path}: entry {name[:-4]!r} is an object array, which would need pickle to "
+            f"load; zeronn never loads pickled data")
+    count = int(np.prod(shape, dtype=object)) if shape else 1
+    expected = header + count * dtype.itemsize
+    if expected != info.file_size:
+        raise CheckpointError(
+            f"{path}: entry {name[:-4]!r} declares shape {tuple(shape)} of {dtype} "
+            f"({_human(expected - header)}) but holds {_human(info.file_size - header)}; "
+            f"the file is truncated or corrupt")
+    with zf.open(info) as member:
+        return np.lib.format.read_array(member, allow_pickle=False)
+
+
 def load_npz(path):
     """Load a ``.npz`` written by :func:`save_npz` (or any pickle-free ``.npz``).
+
+    Nothing is decompressed before every member's declared size has been checked
+    (see the module docstring).
 
     Args:
         path: the file to read.
@@ -186,8 +321,10 @@ def load_npz(path):
         FileNotFoundError: no file at ``path``.
         IsADirectoryError: ``path`` is a folder.
         CheckpointError: the file is truncated or corrupt, not an ``.npz`` archive,
-            holds object arrays (pickle) or non-array entries, or its metadata is not
-            a JSON object.
+            holds object arrays (pickle) or non-array entries, declares more data than
+            its arrays hold or than the machine's memory, is a compression bomb, has
+            metadata over :data:`MAX_METADATA_BYTES`, or its metadata is not a JSON
+            object.
     """
     path = os.fspath(path)
     if os.path.isdir(path):
@@ -205,36 +342,31 @@ def load_npz(path):
     if not head.startswith(b"PK"):
         raise CheckpointError(f"{path}: not an .npz archive (a zip file starts with 'PK', "
                               f"this one with {head[:4]!r})")
+    arrays = {}
+    raw_meta = None
     try:
-        loaded = np.load(path, allow_pickle=False)
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-        if isinstance(exc, (FileNotFoundError, PermissionError)):
+        with zipfile.ZipFile(path) as zf:
+            _check_members(path, zf)
+            for info in zf.infolist():
+                key = info.filename[:-4]
+                try:
+                    value = _read_member(path, zf, info)
+                except CheckpointError:
+                    raise
+                except Exception as exc:  # zlib, CRC, EOF and format errors all mean damage
+                    raise CheckpointError(
+                        f"{path}: entry {key!r} cannot be read ({type(exc).__name__}: "
+                        f"{exc}); the file is truncated or corrupt") from None
+                if key == METADATA_KEY:
+                    raw_meta = value
+                else:
+                    arrays[key] = value
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError,
+            NotImplementedError, OSError) as exc:
+        if isinstance(exc, (FileNotFoundError, PermissionError, CheckpointError)):
             raise
         raise CheckpointError(
             f"{path}: not a readable .npz archive ({type(exc).__name__}: {exc}); the file "
             f"is truncated, corrupt or of another format") from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):  # cannot happen after the 'PK' check
-        raise CheckpointError(f"{path}: not an .npz archive of named arrays")
-    arrays = {}
-    raw_meta = None
-    with loaded:
-        for key in loaded.files:
-            try:
-                value = loaded[key]
-            except Exception as exc:  # zlib, CRC, EOF and format errors all mean damage
-                if "allow_pickle" in str(exc):
-                    raise CheckpointError(
-                        f"{path}: entry {key!r} is an object array, which would need pickle "
-                        f"to load; zeronn never loads pickled data") from None
-                raise CheckpointError(
-                    f"{path}: entry {key!r} cannot be read ({type(exc).__name__}: {exc}); "
-                    f"the file is truncated or corrupt") from None
-            if key == METADATA_KEY:
-                raw_meta = value
-                continue
-            if not isinstance(value, np.ndarray):
-                raise CheckpointError(f"{path}: entry {key!r} is not a numpy array; the "
-                                      f"file was not written by numpy")
-            arrays[key] = value
     metadata = None if raw_meta is None else _decode_metadata(path, raw_meta)
     return arrays, metadata

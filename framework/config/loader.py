@@ -9,6 +9,13 @@
   validation errors can say ``config.yaml, line 12: trainer.epochs: ...``.
 
 Everything else is YAML 1.1 as ``safe_load`` reads it (``off``/``yes`` are booleans).
+
+Bounds: a config is small, so the text is capped at :data:`MAX_CONFIG_BYTES`, nesting
+at :data:`MAX_DEPTH` levels and the document, with every alias and merge key expanded,
+at :data:`MAX_NODES` nodes.  The expanded size is counted on the composed node graph
+(each shared node once, multiplied by its uses), so an alias bomb ("billion laughs") is
+refused in milliseconds without being expanded, and deep nesting gives an error line
+instead of a RecursionError.
 """
 import copy
 import os
@@ -19,13 +26,50 @@ import yaml
 from framework.config.checks import closest
 from framework.errors import ConfigError
 
-__all__ = ["ConfigLoader", "RawConfig", "load_yaml", "parse_value", "FLOAT_EXPONENT_PATTERN"]
+__all__ = ["ConfigLoader", "RawConfig", "load_yaml", "parse_value", "FLOAT_EXPONENT_PATTERN",
+           "MAX_CONFIG_BYTES", "MAX_DEPTH", "MAX_NODES", "check_bounds"]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
+#: Largest config file read (a config is a few kilobytes).
+MAX_CONFIG_BYTES = 1 << 20
+#: Deepest nesting of mappings and lists, counted with aliases expanded.
+MAX_DEPTH = 50
+#: Most nodes a document may have with every alias and merge key expanded.
+MAX_NODES = 100_000
+
+
+class _TooBig(yaml.YAMLError):
+    """The document breaks a bound; carries the mark of the node where it was noticed."""
+
+    def __init__(self, problem, mark):
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
+
 
 class ConfigLoader(yaml.SafeLoader):
-    """SafeLoader with exponent floats and duplicate-key errors."""
+    """SafeLoader with exponent floats, duplicate-key errors and a nesting bound."""
+
+    _depth = 0
+
+    def fetch_flow_collection_start(self, token_class):
+        # The scanner keeps state per open bracket and rescans it for every token:
+        # thousands of '[' take seconds before the composer sees the first node.
+        super().fetch_flow_collection_start(token_class)
+        if self.flow_level > MAX_DEPTH:
+            raise _TooBig(f"brackets nested deeper than {MAX_DEPTH} levels; a config needs "
+                          f"a few", self.get_mark())
+
+    def compose_node(self, parent, index):
+        # The composer recurses once per level: bound it before Python's stack does.
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooBig(f"nesting deeper than {MAX_DEPTH} levels; a config needs a "
+                              f"few", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
@@ -84,22 +128,67 @@ class RawConfig(dict):
         return RawConfig(copy.deepcopy(dict(self)), self.source, self.locations)
 
 
-def _record_lines(node, path, source, out, active):
-    if id(node) in active:  # a recursive alias: stop, the data is cyclic anyway
+def _children(node):
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return ()
+
+
+def check_bounds(node):
+    """Refuse a composed document that is cyclic, too deep or too big once expanded.
+
+    Each distinct node is visited once; its expanded size is memoised, so the cost is
+    linear in the text however often aliases repeat a node.
+
+    Raises:
+        yaml.YAMLError: with the mark of the offending node.
+    """
+    sizes, active = {}, set()
+
+    def size(n, level):
+        if level > MAX_DEPTH:
+            raise _TooBig(f"nesting deeper than {MAX_DEPTH} levels once aliases are "
+                          f"expanded", n.start_mark)
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise _TooBig("a recursive alias (a node that contains itself); write the "
+                          "values out", n.start_mark)
+        active.add(key)
+        total = 1
+        for child in _children(n):
+            total += size(child, level + 1)
+            if total > MAX_NODES:
+                raise _TooBig(f"more than {MAX_NODES} values once aliases and merge keys "
+                              f"are expanded (an alias bomb?); write a smaller config",
+                              n.start_mark)
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(node, 0)
+
+
+def _record_lines(node, path, source, out, seen):
+    """Record the line of every key; a node reached again through an alias is not
+    walked again (its keys report the line of the alias's key instead)."""
+    if id(node) in seen:
         return
-    active.add(id(node))
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
                 sub = path + (key_node.value,)
                 out.setdefault(sub, f"{source}, line {key_node.start_mark.line + 1}")
-                _record_lines(value_node, sub, source, out, active)
+                _record_lines(value_node, sub, source, out, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             sub = path + (i,)
             out.setdefault(sub, f"{source}, line {item.start_mark.line + 1}")
-            _record_lines(item, sub, source, out, active)
-    active.discard(id(node))
+            _record_lines(item, sub, source, out, seen)
 
 
 def _yaml_error(source, exc):
@@ -126,6 +215,23 @@ def _not_found(path):
     return ConfigError(f"config file not found: {path} ({hint})")
 
 
+def _load_bounded(text, source):
+    """Compose, bound-check and construct one YAML document: ``(node, data)``."""
+    loader = ConfigLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        check_bounds(node)
+        return node, loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(source, exc) from None
+    except RecursionError:  # the bounds make this unreachable; never a traceback anyway
+        raise ConfigError(f"{source}: nested too deeply to read") from None
+    finally:
+        loader.dispose()
+
+
 def load_yaml(path):
     """Read a YAML config file into a :class:`RawConfig` (not validated yet).
 
@@ -136,9 +242,10 @@ def load_yaml(path):
         A :class:`RawConfig` (a dict) with the source and line of every key.
 
     Raises:
-        ConfigError: the file is missing, a folder, unreadable, not UTF-8, empty, not
-            valid YAML (line and column given), has a duplicate key, or its top level is
-            not a mapping.
+        ConfigError: the file is missing, a folder, unreadable, not UTF-8, larger than
+            :data:`MAX_CONFIG_BYTES`, empty, not valid YAML (line and column given), has a
+            duplicate key, breaks the nesting or alias-expansion bounds, or its top level
+            is not a mapping.
     """
     path = os.fspath(path)
     if os.path.isdir(path):
@@ -146,23 +253,20 @@ def load_yaml(path):
     if not os.path.exists(path):
         raise _not_found(path)
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            data = f.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; a config "
+                              f"is a few kilobytes of YAML (is this the right file?)")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc}); save the config as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
-    loader = ConfigLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise ConfigError(f"{path}: the config file is empty; expected a mapping with "
-                              f"name:, arch:, data_loader:, ... (see configs/default.yaml)")
-        data = loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(path, exc) from None
-    finally:
-        loader.dispose()
+    node, data = _load_bounded(text, path)
+    if node is None:
+        raise ConfigError(f"{path}: the config file is empty; expected a mapping with "
+                          f"name:, arch:, data_loader:, ... (see configs/default.yaml)")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}, line {node.start_mark.line + 1}: the top level must be a "
                           f"mapping of keys (name:, arch:, ...), got a {type(data).__name__}")
@@ -180,7 +284,6 @@ def parse_value(text, where=None):
     Raises:
         ConfigError: the text is not valid YAML (``where`` prefixes the message).
     """
-    try:
-        return yaml.load(text, Loader=ConfigLoader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(where or repr(text), exc) from None
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{where or 'value'}: longer than {MAX_CONFIG_BYTES // 1024} KiB")
+    return _load_bounded(text, where or repr(text))[1]

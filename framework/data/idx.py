@@ -4,13 +4,15 @@ An IDX file is two zero bytes, a type code, the number of dimensions ``d``, ``d`
 big-endian uint32 sizes, then the values in big-endian C order.
 """
 import gzip
+import io
 import os
 import struct
 
 import numpy as np
 
-from framework.data.files import read_content
+from framework.data.files import gunzip_bounded
 from framework.errors import DataError
+from framework.serialization import memory_limit_bytes
 
 __all__ = ["read_idx", "parse_idx", "write_idx"]
 
@@ -47,7 +49,7 @@ def parse_idx(content, name="<bytes>", copy=True):
         raise DataError(f"{name} is truncated: {len(content)} bytes, shorter than its "
                         f"{header}-byte IDX header")
     shape = struct.unpack(f">{ndim}I", bytes(content[4:header]))
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = header + _count(shape) * dtype.itemsize
     if len(content) != expected:
         raise DataError(f"{name} has {len(content)} bytes but its IDX header {shape} "
                         f"needs {expected}; the file is truncated or corrupt")
@@ -55,13 +57,58 @@ def parse_idx(content, name="<bytes>", copy=True):
     return array.astype(dtype.newbyteorder("="), copy=copy)
 
 
+def _count(shape):
+    count = 1
+    for n in shape:  # Python ints: a crafted header cannot overflow
+        count *= int(n)
+    return count
+
+
+def _declared_size(head, name):
+    """The total size an IDX header declares, from at least its first bytes."""
+    if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _TYPES:
+        raise DataError(f"{name} is not an IDX file: its first bytes are "
+                        f"{bytes(head[:4])!r}, expected 00 00 <type> <ndim>")
+    header = 4 + 4 * head[3]
+    if len(head) < header:
+        raise DataError(f"{name} is truncated: {len(head)} bytes, shorter than its "
+                        f"{header}-byte IDX header")
+    shape = struct.unpack(f">{head[3]}I", bytes(head[4:header]))
+    size = header + _count(shape) * _TYPES[head[2]].itemsize
+    if size > memory_limit_bytes():
+        raise DataError(f"{name}: its IDX header declares shape {shape}, "
+                        f"{size / (1 << 30):.1f} GiB, more than this machine's memory; the "
+                        f"file is corrupt or crafted")
+    return size
+
+
 def read_idx(path):
     """Read an IDX file, gzip-compressed or raw (told apart by its first bytes).
 
+    A gzip file is decompressed no further than the size its IDX header declares.
+
     Raises:
-        DataError: the file is missing, unreadable, corrupt or not IDX.
+        DataError: the file is missing, unreadable, corrupt, not IDX, or holds more
+            or less data than its header declares.
     """
-    return parse_idx(read_content(path), name=os.fspath(path))
+    name = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise DataError(f"data file {name} does not exist") from None
+    except OSError as exc:
+        raise DataError(f"cannot read data file {name}: {exc}") from exc
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+                head = stream.read(4)
+                head += stream.read(4 * head[3]) if len(head) == 4 else b""
+        except (OSError, EOFError) as exc:
+            raise DataError(f"data file {name} is a corrupt or truncated gzip file "
+                            f"({exc}); hint: delete it and fetch it again") from exc
+        raw = gunzip_bounded(raw, f"data file {name}", _declared_size(head, name))
+    return parse_idx(raw, name=name)
 
 
 def write_idx(path, array, compress=None):

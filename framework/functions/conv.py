@@ -7,12 +7,19 @@ whose innermost run is a single kernel row. col2im adds the KH*KW kernel-offset
 slices back into a padded image: a Python loop over kernel offsets only, never over
 pixels or samples. The same code runs on numpy and cupy.
 
+Stride-1 convolutions whose padded planes are not much larger than their outputs (the
+3x3 and 5x5 "same" and "valid" convolutions of most networks) take the flat path of
+``conv_flat`` instead: im2col as long contiguous runs of a padded, flattened batch, and
+col2im as contiguous adds. The same shapes decide the path in the forward pass and in
+both gradients, so the im2col matrix kept by the forward pass always fits its user.
+
 Shapes: images are ``(N, C, H, W)``; a conv weight is ``(OC, C, KH, KW)``; a deconv
 weight is ``(C, OC, KH, KW)`` (PyTorch's ConvTranspose2d layout).
 """
 from framework import backend
 from framework.core.function import Function
 from framework.core.primitives import sum as _sum
+from framework.functions import conv_flat
 
 __all__ = ["im2col", "col2im", "conv2d", "deconv2d", "get_conv_outsize", "get_deconv_outsize",
            "Im2col", "Col2im", "Conv2d", "Deconv2d", "Conv2dGradW"]
@@ -224,6 +231,16 @@ class Conv2d(Function):
                              f"W of shape {tuple(W.shape)} expects {c} input channels")
         (sh, sw), (ph, pw) = self.stride, self.pad
         oh, ow = output_hw(x.shape, kh, kw, sh, sw, ph, pw, "conv2d")
+        n, _, h, w = x.shape
+        if conv_flat.worthwhile(h, w, kh, kw, ph, pw, self.stride):
+            hp, wp, _, _, tail = conv_flat.geometry(h, w, kh, kw, ph, pw)
+            col = conv_flat.flat_im2col(conv_flat.flat_padded(x, ph, pw, tail), kh, kw, wp,
+                                        n * hp * wp)
+            y = W.reshape(oc, -1) @ col
+            if b is not None:
+                y += b.reshape(oc, 1)
+            self.col = col
+            return conv_flat.flat_output(y, n, hp, wp, oh, ow)
         col = im2col_gemm(x, kh, kw, sh, sw, ph, pw)
         y = W.reshape(oc, -1) @ col
         if b is not None:
@@ -235,10 +252,17 @@ class Conv2d(Function):
     def backward(self, gy):
         x, W = self.inputs[:2]
         gx = gW = gb = None
+        kh, kw = W.shape[2:]
+        h, w = x.shape[2:]
+        gy_flat = None
+        if conv_flat.worthwhile(h, w, kh, kw, *self.pad, self.stride):
+            # One flat copy of gy serves both gradients.
+            hp, wp = h + 2 * self.pad[0], w + 2 * self.pad[1]
+            gy_flat = conv_flat.flat_gradient(gy.data, hp, wp)
         if x.requires_grad:
-            gx = deconv2d(gy, W, None, self.stride, self.pad, outsize=x.shape[2:])
+            gx = Deconv2d(self.stride, self.pad, (h, w), gy_flat=gy_flat)(gy, W)
         if W.requires_grad:
-            gW = Conv2dGradW(W.shape[2:], self.stride, self.pad, self.col)(x, gy)
+            gW = Conv2dGradW(W.shape[2:], self.stride, self.pad, self.col, gy_flat)(x, gy)
         # Handed over (or unused): the graph outlives backward until the loss is
         # dropped, and the im2col matrix is its largest array. A second backward
         # recomputes it.
@@ -253,8 +277,9 @@ class Conv2d(Function):
 class Deconv2d(Function):
     """Transposed convolution: one GEMM then col2im."""
 
-    def __init__(self, stride=1, pad=0, outsize=None):
+    def __init__(self, stride=1, pad=0, outsize=None, gy_flat=None):
         self.stride, self.pad, self.outsize = stride, pad, outsize
+        self.gy_flat = gy_flat  # x already in conv_flat's layout, when at hand
 
     def forward(self, x, W, b=None):
         check_4d(x, "deconv2d")
@@ -277,6 +302,16 @@ class Deconv2d(Function):
         if out_h <= 0 or out_w <= 0:
             raise ValueError(f"deconv2d: output size {(out_h, out_w)} is not positive; "
                              f"use less padding")
+        if conv_flat.worthwhile(out_h, out_w, kh, kw, ph, pw, self.stride):
+            hp, wp = out_h + 2 * ph, out_w + 2 * pw
+            x_flat = self.gy_flat if self.gy_flat is not None else \
+                conv_flat.flat_gradient(x, hp, wp)
+            self.gy_flat = None  # one use; a second backward recomputes it
+            gcol = W.reshape(c, -1).T @ x_flat  # (OC*KH*KW, N*Hp*Wp)
+            y = conv_flat.flat_col2im(gcol, oc, kh, kw, n, out_h, out_w, ph, pw)
+            if b is not None:
+                y += b.reshape(1, oc, 1, 1)
+            return y
         gcol = W.reshape(c, -1).T @ channels_first(x)  # (OC*KH*KW, N*H*W)
         gcol = gcol.reshape(oc, kh, kw, n, h, w).transpose(3, 0, 1, 2, 4, 5)
         y = col2im_array(gcol, (n, oc, out_h, out_w), kh, kw, sh, sw, ph, pw)
@@ -304,16 +339,27 @@ class Conv2dGradW(Function):
     Args:
         kernel_size: ``(KH, KW)``.
         col: the forward pass's im2col matrix of ``x``, when still at hand.
+        gy_flat: ``gy`` in ``conv_flat``'s layout, when at hand (flat path only).
     """
 
-    def __init__(self, kernel_size, stride, pad, col=None):
+    def __init__(self, kernel_size, stride, pad, col=None, gy_flat=None):
         self.kernel_size, self.stride, self.pad = tuple(kernel_size), stride, pad
-        self.col = col
+        self.col, self.gy_flat = col, gy_flat
 
     def forward(self, x, gy):
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.pad
-        col = self.col if self.col is not None else im2col_gemm(x, kh, kw, sh, sw, ph, pw)
-        self.col = None  # one use; a second backward recomputes it
+        n, _, h, w = x.shape
+        col, gy_flat, self.col, self.gy_flat = self.col, self.gy_flat, None, None  # one use
+        if conv_flat.worthwhile(h, w, kh, kw, ph, pw, self.stride):
+            hp, wp, _, _, tail = conv_flat.geometry(h, w, kh, kw, ph, pw)
+            if col is None:
+                col = conv_flat.flat_im2col(conv_flat.flat_padded(x, ph, pw, tail), kh, kw,
+                                            wp, n * hp * wp)
+            if gy_flat is None:
+                gy_flat = conv_flat.flat_gradient(gy, hp, wp)
+            return (gy_flat @ col.T).reshape(gy.shape[1], x.shape[1], kh, kw)
+        if col is None:
+            col = im2col_gemm(x, kh, kw, sh, sw, ph, pw)
         gW = channels_first(gy) @ col.T
         return gW.reshape(gy.shape[1], x.shape[1], kh, kw)
 

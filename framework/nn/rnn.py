@@ -3,8 +3,8 @@
 Parameters per layer ``k`` (``_reverse`` suffix for the backward direction):
 ``weight_ih_l{k}`` (G*H, in), ``weight_hh_l{k}`` (G*H, H), ``bias_ih_l{k}`` and
 ``bias_hh_l{k}`` (G*H,), with G = 1 for RNN, 4 for LSTM (gates i, f, g, o) and 3 for
-GRU (gates r, z, n), all initialized U(-1/sqrt(H), 1/sqrt(H)).  The input projection of a whole sequence is one
-matrix product; only the recurrent part loops over time steps.
+GRU (gates r, z, n), all initialized U(-1/sqrt(H), 1/sqrt(H)).  The input projection of
+a whole sequence is one matrix product; only the recurrent part loops over time steps.
 """
 import math
 

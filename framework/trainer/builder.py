@@ -50,8 +50,10 @@ def _call(where, registry, name, *args, **kwargs):
     """Build through the registry; a factory rejecting its values is a config error."""
     try:
         return registry.build(name, *args, **kwargs)
-    except UserError:
-        raise
+    except UserError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise type(exc)(f"{where} ({name}): {exc}") from None
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: building {registry.kind} {name!r} with "
                           f"{kwargs or {}} failed: {exc}") from exc
@@ -127,7 +129,13 @@ def check_experiment(cfg, registries):
 
 
 def build_model(cfg, registries):
+    """Build the model; a factory that returns no Module is a config error."""
     model = _call("arch", registries["models"], cfg.arch.type, **cfg.arch.args)
+    if not (callable(model) and hasattr(model, "named_parameters")
+            and hasattr(model, "state_dict")):
+        raise ConfigError(f"arch: {cfg.arch.type!r} returned a {type(model).__name__}, "
+                          f"expected a Module (framework.nn.Module); check what its "
+                          f"factory returns")
     return model
 
 

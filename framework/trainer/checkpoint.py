@@ -30,6 +30,7 @@ __all__ = [
     "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION", "BEST_CHECKPOINT", "Checkpoint",
     "checkpoint_filename", "save_checkpoint", "load_checkpoint",
     "flatten_state", "unflatten_state", "capture_rng_state", "restore_rng_state",
+    "check_metadata",
 ]
 
 CHECKPOINT_FORMAT = "zeronn-checkpoint"
@@ -227,6 +228,55 @@ def _missing_message(path):
     return f"checkpoint not found: {path} ({hint})"
 
 
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_real(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+#: The trainer's metadata fields: (check, what is expected).  Absent or None is fine.
+_META_FIELDS = {
+    "epoch": (_is_count, "an integer >= 0"),
+    "step": (_is_count, "an integer >= 0"),
+    "best_epoch": (_is_count, "an integer >= 0"),
+    "not_improved_count": (_is_count, "an integer >= 0"),
+    "monitor_best": (_is_real, "a number"),
+    "monitor": (lambda v: isinstance(v, str), "a string such as 'min val_loss'"),
+    "config": (lambda v: isinstance(v, dict), "a mapping (the resolved config)"),
+    "versions": (lambda v: isinstance(v, dict), "a mapping of package versions"),
+    "history": (lambda v: isinstance(v, list) and all(isinstance(h, dict) for h in v),
+                "a list of per-epoch mappings"),
+}
+
+
+def check_metadata(path, meta):
+    """Check the types of the trainer's metadata fields (``epoch: true`` is refused).
+
+    Raises:
+        CheckpointError: naming the field, its value and what was expected.
+    """
+    for key, (ok, expected) in _META_FIELDS.items():
+        value = meta.get(key)
+        if value is not None and not ok(value):
+            shown = repr(value)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            raise CheckpointError(f"{path}: metadata field {key!r} is {shown} "
+                                  f"({type(value).__name__}), expected {expected}; the file "
+                                  f"is damaged or was not written by zeronn")
+
+
+def _check_model_arrays(path, model_state):
+    for name, value in model_state.items():
+        if not isinstance(name, str):
+            raise CheckpointError(f"{path}: the model state has a non-string key {name!r}")
+        if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+            kind = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+            raise CheckpointError(f"{path}: model entry {name!r} is {kind}, expected a "
+                                  f"numeric array")
+
+
 def load_checkpoint(path):
     """Read a checkpoint written by :func:`save_checkpoint`.
 
@@ -238,8 +288,9 @@ def load_checkpoint(path):
 
     Raises:
         CheckpointError: the file is missing, a folder, truncated or corrupt, not a
-            zeronn checkpoint (e.g. plain weights from ``save_weights``), or written by
-            a newer format version.
+            zeronn checkpoint (e.g. plain weights from ``save_weights``), written by
+            a newer format version, or a metadata field or model entry has the wrong
+            type (see :func:`check_metadata`).
     """
     path = os.fspath(path)
     if os.path.isdir(path):
@@ -270,9 +321,15 @@ def load_checkpoint(path):
             or not isinstance(user_meta, dict):
         raise CheckpointError(f"{path}: checkpoint metadata lacks its 'state' or 'metadata' "
                               f"section; the file is damaged")
-    states = {s: unflatten_state(skeletons.get(s), arrays, where=path) for s in _SECTIONS}
+    check_metadata(path, user_meta)
+    try:
+        states = {s: unflatten_state(skeletons.get(s), arrays, where=path) for s in _SECTIONS}
+    except (TypeError, ValueError, AttributeError) as exc:  # a skeleton of the wrong shape
+        raise CheckpointError(f"{path}: its state skeleton is malformed ({type(exc).__name__}: "
+                              f"{exc}); the file is damaged") from None
     if not isinstance(states["model"], dict):
         raise CheckpointError(f"{path}: the model state is not a dict of arrays")
+    _check_model_arrays(path, states["model"])
     return Checkpoint(path=path, model_state=states["model"],
                       optimizer_state=states["optimizer"],
                       scheduler_state=states["scheduler"], rng_state=states["rng"],

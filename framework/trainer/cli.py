@@ -1,14 +1,27 @@
 """The command lines of ``train.py`` and ``test.py``.
 
-Both turn every user mistake (a bad config, argument, checkpoint, device or missing
-data) into one line on stderr and exit status 2, with no traceback unless ``--debug``;
-nothing is written before the config, plugins, registry names and arguments, device
-and checkpoint have all been checked.
+Both turn every user mistake (a bad config, argument, checkpoint, device, plugin,
+save_dir or data) into one line on stderr and exit status 2, with no traceback unless
+``--debug``; nothing is written before the config, plugins, registry names and
+arguments, device, checkpoint, save_dir and a dry run of one batch have all been
+checked.  Exit statuses (see :data:`EXIT_CODES`): 0 done, 1 the loss diverged or a
+bug in zeronn (then with its traceback and a line saying so), 2 bad input, 74 a
+write failed (disk full, read-only), 130 Ctrl-C, 143 SIGTERM.
+
+A checkpoint never chooses code: the ``plugins:`` of a config stored in a checkpoint
+are imported only when the user names them again (``-c`` or ``--plugins``), and the
+working folder goes on ``sys.path`` only while importing modules the user named.
 """
 import argparse
+import contextlib
+import copy
+import logging
 import os
 import random
+import re
+import signal
 import sys
+import traceback
 
 import numpy as np
 
@@ -16,22 +29,47 @@ from framework import backend
 from framework import threads as thread_control
 from framework.config import (apply_overrides, config_to_dict, load_yaml, package_versions,
                               save_resolved_config, validate_config)
-from framework.errors import ConfigError, UserError
+from framework.errors import ConfigError, PluginError, RegistryError, UserError
 from framework.logger import TensorboardWriter, close_logging, get_logger, setup_logging
 from framework.plugin import load_plugins
+from framework.serialization import remove_stale_temporaries
+from framework.trainer import diagnostics, resume
 from framework.trainer.base_trainer import TrainingDiverged, TrainingInterrupted
-from framework.trainer.builder import (build_data_loaders, build_experiment, build_loss,
+from framework.trainer.builder import (Experiment, build_data_loaders, build_experiment, build_loss,
                                        build_metrics, build_model, check_experiment)
 from framework.trainer.checkpoint import load_checkpoint
 from framework.trainer import parallel
 from framework.trainer.factory import build_trainer
-from framework.trainer.run_dir import make_run_dirs
-from framework.trainer.trainer import evaluate
+from framework.trainer.run_dir import check_save_dir, make_run_dirs, remove_run_dirs
+from framework.trainer.trainer import Trainer, evaluate
 
-__all__ = ["train_main", "test_main", "run_guarded", "resolve_config"]
+__all__ = ["train_main", "test_main", "run_guarded", "resolve_config", "EXIT_CODES",
+           "WriteFailed"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_IO = 74  # sysexits' EX_IOERR: a write failed (disk full, read-only folder)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+#: Exit status -> what it means (the README's table).
+EXIT_CODES = {
+    EXIT_OK: "the run finished (or had nothing left to train)",
+    EXIT_ERROR: "the loss became NaN/infinite, or a bug in zeronn (traceback and a line "
+                "saying so)",
+    EXIT_USAGE: "bad input: config, override, argument, checkpoint, plugin, save_dir, data, "
+                "device",
+    EXIT_IO: "a write failed during the run (disk full, read-only or vanished folder)",
+    EXIT_INTERRUPTED: "Ctrl-C",
+    EXIT_TERMINATED: "SIGTERM",
+}
+
+
+class WriteFailed(Exception):
+    """Writing a run's files failed; the message names the folder and last checkpoint."""
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered as an interrupt so the run stops the way Ctrl-C stops it."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,6 +90,10 @@ def _common_arguments(parser):
                         help="no progress bars and only warnings on the console")
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback of an error")
+    parser.add_argument("--plugins", action="append", default=[], metavar="MODULE",
+                        help="local plugin module to load (repeatable, or comma-separated); "
+                             "the plugins a checkpoint's stored config lists are loaded "
+                             "only when named here")
 
 
 def train_parser(prog="train.py"):
@@ -99,16 +141,53 @@ def _pin_threads(n):
     thread_control.set_num_threads(n)
 
 
-def run_guarded(func, debug=False, threads=None):
-    """Run ``func()``; map user errors to exit 2 and a diverged run to exit 1.
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Inside the block, SIGTERM raises :class:`_Terminated` (main thread only)."""
+    def handler(signum, frame):
+        raise _Terminated()
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError):  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
-    ``threads`` pins the BLAS threads for the call; the previous setting comes back after.
+
+def _terminated(exc):
+    """True when the interrupt ``exc`` (or what it replaced) came from SIGTERM."""
+    while exc is not None:
+        if isinstance(exc, _Terminated):
+            return True
+        exc = exc.__context__
+    return False
+
+
+def run_guarded(func, debug=False, threads=None):
+    """Run ``func()`` and map its outcome to an exit status with one line on stderr.
+
+    Returns:
+        0 done; 2 a user error (:class:`UserError`, or a local plugin's error);
+        1 a diverged run, or any other exception, which is a bug in zeronn: its
+        traceback is printed with a line saying so; 74 a failed write
+        (:class:`WriteFailed`); 130 Ctrl-C; 143 SIGTERM.  With ``debug`` errors
+        propagate with their traceback instead.  ``threads`` pins the BLAS threads for
+        the call; the previous setting comes back after.
     """
     previous_mode = thread_control.get_mode()
+    raise_exceptions = logging.raiseExceptions
+    logging.raiseExceptions = False  # a full disk must not print logging tracebacks
     try:
-        _pin_threads(threads)
-        func()
-    except UserError as exc:
+        # numpy's overflow warnings would add lines to a NaN report: the trainer
+        # detects a non-finite loss itself and says where it came from
+        with _sigterm_as_interrupt(), \
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            _pin_threads(threads)
+            func()
+    except (UserError, PluginError) as exc:
         if debug:
             raise
         parallel.report(f"error: {one_line(exc)}")
@@ -118,12 +197,31 @@ def run_guarded(func, debug=False, threads=None):
             raise
         parallel.report(f"error: {one_line(exc)}")
         return EXIT_ERROR
-    except TrainingInterrupted:
-        return EXIT_INTERRUPTED  # the trainer has logged where the run stands
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except WriteFailed as exc:
+        if debug:
+            raise
+        parallel.report(f"error: {one_line(exc)}")
+        return EXIT_IO
+    except KeyboardInterrupt as exc:
+        sigterm = _terminated(exc)
+        message = str(exc) if isinstance(exc, TrainingInterrupted) else ""
+        if sigterm:  # the trainer's line went to the log; say it where scripts look
+            print(f"terminated (SIGTERM){': ' + message if message else ''}",
+                  file=sys.stderr)
+            return EXIT_TERMINATED
+        if not isinstance(exc, TrainingInterrupted):  # the trainer logs its own line
+            print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:
+        if debug:
+            raise
+        traceback.print_exc()
+        print(f"error: this is a bug in zeronn, not in your input ({type(exc).__name__}: "
+              f"{one_line(exc)}); please report it with the traceback above",
+              file=sys.stderr)
+        return EXIT_ERROR
     finally:
+        logging.raiseExceptions = raise_exceptions
         close_logging()
         thread_control.set_num_threads(previous_mode)
     return EXIT_OK
@@ -157,31 +255,105 @@ def resolve_config(args, checkpoint=None):
     if args.device:
         backend.parse_device(args.device)
         raw = apply_overrides(raw, [f"device={args.device}"])
-    return validate_config(raw)
+    try:
+        return validate_config(raw)
+    except ConfigError as exc:
+        if args.config:
+            raise
+        raise ConfigError(f"{checkpoint.path} (its stored config): {exc}") from None
 
 
-def _importable_cwd():
-    """Let a config's ``plugins:`` name modules of the working folder, as ``python -m`` does.
+def _named_plugins(args):
+    """The modules named with ``--plugins`` (repeatable, comma-separated)."""
+    names = []
+    for item in getattr(args, "plugins", None) or []:
+        names += [n.strip() for n in item.split(",") if n.strip()]
+    return names
+
+
+@contextlib.contextmanager
+def _cwd_importable(needed):
+    """While importing modules the user named, let them come from the working folder.
 
     ``python train.py`` puts the script's folder on ``sys.path``, not the folder it runs
-    in, so a project's ``my_project/models.py`` would not be found when ``train.py`` lives
-    elsewhere.  The folder goes last, so it never shadows an installed package.
+    in, so a project's ``my_project/models.py`` would not be found when ``train.py``
+    lives elsewhere.  The folder goes last (it never shadows an installed package) and
+    only while modules the user named are imported.
     """
     cwd = os.getcwd()
-    if cwd not in sys.path and "" not in sys.path:
+    add = needed and cwd not in sys.path and "" not in sys.path
+    if add:
         sys.path.append(cwd)
+    try:
+        yield
+    finally:
+        if add and cwd in sys.path:
+            sys.path.remove(cwd)
+
+
+def _plugins_to_load(cfg, args, checkpoint):
+    """The local plugin modules to import: only the ones the user named.
+
+    With ``-c`` the config's ``plugins:`` are the user's; a config that came from a
+    checkpoint lists modules nobody named now, so those load only when ``--plugins``
+    names them again.
+
+    Returns:
+        ``(modules, skipped)``: what to import, and the stored names left out.
+    """
+    named = _named_plugins(args)
+    if args.config or checkpoint is None:
+        wanted = list(cfg.plugins)
+        skipped = []
+    else:
+        wanted = []
+        skipped = [m for m in cfg.plugins if m not in named]
+    for name in named:
+        if name not in wanted:
+            wanted.append(name)
+    return wanted, skipped
 
 
 def _load_registries(cfg, args, checkpoint):
-    """Load the plugins ``cfg`` names; a missing one of a stored config says so."""
-    _importable_cwd()
+    """Load the plugins the user named; a local plugin's failure is an input error."""
+    modules, skipped = _plugins_to_load(cfg, args, checkpoint)
     try:
-        return load_plugins(cfg.plugins).registries
-    except ConfigError as exc:
+        with _cwd_importable(bool(modules)):
+            registries = load_plugins(modules).registries
+    except (ConfigError, PluginError, RegistryError) as exc:
+        text = one_line(exc)
+        raise ConfigError(text if text.startswith("plugins") else f"plugins: {text}") from None
+    except RecursionError:
+        raise ConfigError(f"plugins: importing {', '.join(modules)} recursed without "
+                          f"end") from None
+    return registries, skipped
+
+
+@contextlib.contextmanager
+def _from_stored_config(args, checkpoint):
+    """Errors about a config that came out of a checkpoint name that checkpoint."""
+    try:
+        yield
+    except UserError as exc:
+        if args.config or checkpoint is None or str(exc).startswith(checkpoint.path):
+            raise
+        raise type(exc)(f"{checkpoint.path} (its stored config): {exc}") from None
+
+
+def _check_names(cfg, registries, checkpoint, skipped, args):
+    """check_experiment; an error in a stored config names the checkpoint, and says so
+    when the name may live in a plugin that was not loaded."""
+    try:
+        check_experiment(cfg, registries)
+    except UserError as exc:
         if args.config or checkpoint is None:
             raise
-        raise ConfigError(f"{checkpoint.path} (the config stored in it): {exc}; or pass "
-                          f"-c CONFIG.yaml with plugins that can be loaded now") from None
+        message = f"{checkpoint.path} (its stored config): {exc}"
+        if skipped:
+            message += (f"; the stored config lists the plugins {', '.join(skipped)}, which "
+                        f"a checkpoint never imports by itself: pass --plugins "
+                        f"{','.join(skipped)} to load them")
+        raise type(exc)(message) from None
 
 
 def _config_summary(cfg, args, checkpoint):
@@ -206,6 +378,78 @@ def _seed(seed):
     random.seed(seed)
 
 
+def _build(cfg, registries, *, train):
+    """Build the experiment after the size check; running out of memory is a config error."""
+    diagnostics.check_sizes(cfg)
+    try:
+        exp = build_experiment(cfg, registries, train=train)
+    except MemoryError:
+        raise ConfigError(f"arch ({cfg.arch.type}): building the model ran out of memory; "
+                          f"use smaller sizes in arch.args") from None
+    diagnostics.check_built(cfg, exp)
+    return exp
+
+
+def _resume(trainer, checkpoint, cfg, exp):
+    """Restore the checkpoint under the given config; return the lines to log."""
+    resume.check_model_state(checkpoint, exp.model)
+    fresh_groups = copy.deepcopy([{k: v for k, v in g.items()
+                                   if k not in ("params", "param_names")}
+                                  for g in exp.optimizer.param_groups])
+    fresh_sched = exp.lr_scheduler.state_dict() if exp.lr_scheduler is not None else None
+    plan = resume.plan_resume(checkpoint, cfg, exp.optimizer, exp.lr_scheduler)
+    try:
+        trainer.resume(plan.checkpoint)
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        raise ConfigError(f"{checkpoint.path}: does not fit this run: "
+                          f"{type(exc).__name__}: {exc}") from None
+    messages = plan.messages + resume.apply_config_hyperparameters(
+        plan, cfg, fresh_groups, fresh_sched, exp.optimizer, exp.lr_scheduler)
+    if plan.checkpoint.optimizer_state is not None:
+        resume.verify_optimizer(checkpoint.path, exp.optimizer)
+    return messages
+
+
+def _clean_stale(cfg, checkpoint):
+    """Remove temporaries of killed writes in this experiment's run folders."""
+    folders = set()
+    root = os.path.join(cfg.trainer.save_dir, "models", cfg.name)
+    try:
+        folders.update(os.path.join(root, d) for d in os.listdir(root))
+    except OSError:
+        pass
+    if checkpoint is not None:
+        folders.add(os.path.dirname(os.path.abspath(checkpoint.path)))
+    for folder in sorted(folders):
+        if os.path.isdir(folder):
+            remove_stale_temporaries(folder)
+
+
+def _write_failed(exc, models_dir, last_checkpoint):
+    folder = os.path.dirname(exc.filename) if getattr(exc, "filename", None) else models_dir
+    if last_checkpoint and os.path.isfile(last_checkpoint):
+        kept = (f"the last good checkpoint is {last_checkpoint} (resume with: python "
+                f"train.py -r {last_checkpoint})")
+    else:
+        kept = "no checkpoint was saved"
+    reason = exc.strerror or str(exc)
+    return WriteFailed(f"cannot write in {folder or models_dir}: {reason}; the run stopped, "
+                       f"{kept}")
+
+
+_RESUME_COMMAND = re.compile(r"(python train\.py -r \S+?)\)")
+
+
+def _with_plugins(exc, cfg):
+    """``exc`` with its resume command naming the run's plugins, which a checkpoint
+    does not load by itself."""
+    if not cfg.plugins:
+        return exc
+    text = _RESUME_COMMAND.sub(lambda m: f"{m.group(1)} --plugins {','.join(cfg.plugins)})",
+                               str(exc))
+    return exc if text == str(exc) else type(exc)(text)
+
+
 def _train(args):
     par = parallel.join()  # under mpiexec: the group, before any file is read
     checkpoint = load_checkpoint(par.share_file(args.resume)) if args.resume else None
@@ -214,36 +458,54 @@ def _train(args):
     backend.check_device(cfg.device)
     if args.threads is None:  # --threads N pins; otherwise the config decides
         thread_control.set_num_threads(cfg.trainer.threads)
-    registries = _load_registries(cfg, args, checkpoint)
-    check_experiment(cfg, registries)
-
+    registries, skipped = _load_registries(cfg, args, checkpoint)
+    _check_names(cfg, registries, checkpoint, skipped, args)
     _seed(cfg.seed)
-    exp = par.prepare(build_experiment(cfg, registries, train=True))
+    with _from_stored_config(args, checkpoint):
+        check_save_dir(cfg.trainer.save_dir)
+        exp = par.prepare(_build(cfg, registries, train=True))
     config_dict = config_to_dict(cfg)
     versions = package_versions()
 
-    trainer = build_trainer(cfg, registries, exp, logger=get_logger(),
-                            writer=TensorboardWriter(None, enabled=False),
-                            config_dict=config_dict, versions=versions,
-                            show_progress=not args.quiet)
-    par.attach(trainer)
+    with _from_stored_config(args, checkpoint):
+        trainer = build_trainer(cfg, registries, exp, logger=get_logger(),
+                                writer=TensorboardWriter(None, enabled=False),
+                                config_dict=config_dict, versions=versions,
+                                show_progress=not args.quiet)
+        par.attach(trainer)
+        # a trainer.type with its own training_step is dry-run through it
+        own_step = getattr(type(trainer), "training_step", Trainer.training_step)
+        diagnostics.dry_run(cfg, exp, None if own_step is Trainer.training_step
+                            else trainer.training_step)
+    resume_lines = []
     if checkpoint is not None:
-        trainer.resume(checkpoint)  # a checkpoint that does not fit fails here, before any folder
+        # a checkpoint that does not fit fails here, before any folder
+        resume_lines = _resume(trainer, checkpoint, cfg, exp)
         finished = trainer.finished_reason()
         if finished:  # nothing to train: no run folder either
             print(f"nothing to train from {checkpoint.path}: {finished}")
             return
 
     # Everything is checked and built: only now does the run get its folders.
-    models_dir, log_dir = par.share_run_dirs(
-        lambda: make_run_dirs(cfg.trainer.save_dir, cfg.name, args.run_id))
+    def make_dirs():
+        _clean_stale(cfg, checkpoint)
+        return make_run_dirs(cfg.trainer.save_dir, cfg.name, args.run_id)
+    models_dir, log_dir = par.share_run_dirs(make_dirs)
     if not par.is_main:  # rank 0 alone writes the run folder, logs and checkpoints
         setup_logging(None, cfg.trainer.verbosity, quiet=True)
         trainer.train()
         return
-    save_resolved_config(cfg, os.path.join(models_dir, "config.yaml"),
-                         _overrides_list(args), versions)
-    logger = setup_logging(log_dir, cfg.trainer.verbosity, quiet=args.quiet)
+    try:
+        save_resolved_config(cfg, os.path.join(models_dir, "config.yaml"),
+                             _overrides_list(args), versions)
+        logger = setup_logging(log_dir, cfg.trainer.verbosity, quiet=args.quiet)
+        trainer.writer = TensorboardWriter(log_dir, enabled=cfg.trainer.tensorboard)
+    except BaseException as exc:  # nothing trained yet: leave nothing behind
+        close_logging()
+        remove_run_dirs(models_dir, log_dir)
+        if isinstance(exc, OSError):
+            raise _write_failed(exc, models_dir, None) from None
+        raise
     logger.info(f"run {cfg.name}: checkpoints in {models_dir}, logs in {log_dir}")
     n_train = len(exp.train_loader.dataset) if hasattr(exp.train_loader, "dataset") else "?"
     logger.info(f"device {cfg.device}; {sum(p.size for p in exp.model.parameters())} "
@@ -257,12 +519,21 @@ def _train(args):
     if checkpoint is not None:
         logger.info(f"resumed from {checkpoint.path} (epoch {checkpoint.epoch}); "
                     f"continuing at epoch {trainer.start_epoch}")
+        for line in resume_lines:
+            logger.info(f"resume: {line}")
     trainer.models_dir = models_dir
-    trainer.writer = TensorboardWriter(log_dir, enabled=cfg.trainer.tensorboard)
     try:
         trainer.train()
+    except OSError as exc:
+        raise _with_plugins(_write_failed(exc, models_dir, trainer.last_checkpoint),
+                            cfg) from None
+    except (TrainingInterrupted, TrainingDiverged) as exc:
+        raise _with_plugins(exc, cfg) from exc
     finally:
-        trainer.writer.close()
+        try:
+            trainer.writer.close()
+        except OSError:
+            pass
 
 
 def _test(args):
@@ -271,21 +542,33 @@ def _test(args):
     backend.check_device(cfg.device)
     if args.threads is None:  # --threads N pins; otherwise the config decides
         thread_control.set_num_threads(cfg.trainer.threads)
-    registries = _load_registries(cfg, args, checkpoint)
-    check_experiment(cfg, registries)
+    registries, skipped = _load_registries(cfg, args, checkpoint)
+    _check_names(cfg, registries, checkpoint, skipped, args)
     _seed(cfg.seed)
-    model = build_model(cfg, registries)
+    with _from_stored_config(args, checkpoint):
+        diagnostics.check_sizes(cfg)
+        try:
+            model = build_model(cfg, registries)
+        except MemoryError:
+            raise ConfigError(f"arch ({cfg.arch.type}): building the model ran out of "
+                              f"memory; use smaller sizes in arch.args") from None
+    resume.check_model_state(checkpoint, model)
     try:
         model.load_state_dict(checkpoint.model_state)
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, TypeError) as exc:
         source = args.config or "its stored config"
         raise ConfigError(f"{checkpoint.path} does not fit the model of {source}: "
                           f"{exc}") from None
     if backend.parse_device(cfg.device)[0] != "cpu":
         model.to(cfg.device)
-    loader, _ = build_data_loaders(cfg, registries, train=False)
-    criterion = build_loss(cfg, registries)
-    metrics = build_metrics(cfg, registries)
+    with _from_stored_config(args, checkpoint):
+        loader, _ = build_data_loaders(cfg, registries, train=False)
+        criterion = build_loss(cfg, registries)
+        metrics = build_metrics(cfg, registries)
+        exp = Experiment(config=cfg, model=model, train_loader=loader, criterion=criterion,
+                         metrics=metrics)
+        diagnostics.check_built(cfg, exp)
+        diagnostics.dry_run(cfg, exp)
     result = evaluate(model, loader, criterion, metrics, show_progress=not args.quiet)
     epoch = checkpoint.epoch
     print(f"checkpoint {checkpoint.path} (epoch {epoch}), "

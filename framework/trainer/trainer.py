@@ -4,6 +4,7 @@ import math
 from framework.core import Variable, no_grad, test_mode
 from framework.logger import progress
 from framework.trainer.base_trainer import BaseTrainer, TrainingDiverged
+from framework.trainer.diagnostics import diverged_message
 from framework.trainer.metrics import MetricTracker
 
 __all__ = ["Trainer", "evaluate"]
@@ -101,10 +102,8 @@ class Trainer(BaseTrainer):
         loss, output = self.training_step(data, target)
         loss_value = float(loss.data)
         if not math.isfinite(loss_value):
-            raise TrainingDiverged(
-                f"the loss became {loss_value} at epoch {self.epoch}, batch {batch_idx + 1}; "
-                f"training stopped, the last good checkpoint is kept (try a lower "
-                f"learning rate: optimizer.args.lr)")
+            raise TrainingDiverged(diverged_message(loss_value, self.epoch, batch_idx, data,
+                                                    self.last_checkpoint))
         if self.zero_grad_now:
             self.optimizer.zero_grad()
         (loss if self.loss_scale == 1.0 else loss * self.loss_scale).backward()

@@ -11,6 +11,8 @@ GEOMETRIES = [  # (kernel, stride, pad)
     (3, 2, 1),
     ((2, 3), (2, 1), (1, 0)),
     ((3, 1), 1, (0, 2)),
+    (3, 1, 1),   # stride 1 "same": conv_flat's path
+    (5, 1, 2),
 ]
 
 
@@ -179,3 +181,69 @@ def test_bad_arguments_are_reported(xp):
         F.im2col(x, 3, pad=(1, 2, 3))
     with pytest.raises(ValueError, match="col2im"):
         F.col2im(xp.zeros((4, 4)), (1, 3, 5, 5), 3)
+
+
+def _both_paths(monkeypatch, fn):
+    """``fn()`` computed on the flat stride-1 path and on the generic im2col path."""
+    from framework.functions import conv_flat
+    out = []
+    for waste in (100.0, 0.0):  # every stride-1 shape takes the flat path, then none does
+        monkeypatch.setattr(conv_flat, "MAX_WASTE", waste)
+        out.append(fn())
+    return out
+
+
+@pytest.mark.parametrize("kernel,pad", [(3, 1), (5, 2), (3, 0), ((3, 5), (1, 0)), (1, 0)])
+def test_flat_stride_1_path_matches_the_generic_path(monkeypatch, kernel, pad):
+    rng = np.random.default_rng(7)
+    kh, kw = _pair(kernel)
+    x0, W0, b0 = rng.standard_normal((3, 2, 9, 8)), rng.standard_normal((4, 2, kh, kw)), \
+        rng.standard_normal(4)
+    gy = None
+
+    def run():
+        nonlocal gy
+        x, W, b = Variable(x0.copy()), Variable(W0.copy()), Variable(b0.copy())
+        y = F.conv2d(x, W, b, stride=1, pad=pad)
+        if gy is None:
+            gy = rng.standard_normal(y.shape)
+        y.backward(gradient=gy, create_graph=True)
+        gx, gW = x.grad, W.grad
+        x.cleargrad()
+        W.cleargrad()
+        # second order through both gradient functions
+        ((gx * gx).sum() + (gW * gW).sum()).backward()
+        return [y.data, gx.data, gW.data, b.grad.data, x.grad.data, W.grad.data]
+
+    flat, generic = _both_paths(monkeypatch, run)
+    for a, b in zip(flat, generic, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(flat[0], naive_conv(x0, W0, b0, 1, pad), rtol=1e-10, atol=1e-10)
+
+
+def test_flat_path_deconv2d_matches_the_generic_path(monkeypatch):
+    rng = np.random.default_rng(8)
+    x0, W0, b0 = rng.standard_normal((2, 3, 6, 7)), rng.standard_normal((3, 2, 3, 3)), \
+        rng.standard_normal(2)
+
+    def run():
+        x, W = Variable(x0.copy()), Variable(W0.copy())
+        y = F.deconv2d(x, W, b0, stride=1, pad=1)
+        (y * y).sum().backward()
+        return [y.data, x.grad.data, W.grad.data]
+
+    for a, b in zip(*_both_paths(monkeypatch, run), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
+def test_flat_path_gradients_float32_match_float64():
+    rng = np.random.default_rng(9)
+    x0, W0 = rng.standard_normal((4, 3, 10, 10)), rng.standard_normal((5, 3, 3, 3))
+    grads = []
+    for dtype in (np.float64, np.float32):
+        x, W = Variable(x0.astype(dtype)), Variable(W0.astype(dtype))
+        F.conv2d(x, W, pad=1).sum().backward()
+        assert x.grad.dtype == dtype and W.grad.dtype == dtype
+        grads.append((x.grad.data, W.grad.data))
+    for a, b in zip(*grads, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)

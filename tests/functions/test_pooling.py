@@ -145,3 +145,75 @@ def test_bad_arguments_are_reported(xp):
         F.pooling(xp.zeros((4, 4)), 2)
     with pytest.raises(ValueError, match="kernel_size"):
         F.pooling(x, 0)
+
+
+def _loop_max_pool(x, k, s):
+    """Reference: max and first-argmax of each window, by loops over windows."""
+    n, c, h, w = x.shape
+    oh, ow = (h - k) // s + 1, (w - k) // s + 1
+    y = np.empty((n, c, oh, ow), x.dtype)
+    idx = np.empty((n, c, oh, ow), int)
+    for i in range(oh):
+        for j in range(ow):
+            win = x[:, :, i * s:i * s + k, j * s:j * s + k].reshape(n, c, -1)
+            idx[:, :, i, j] = win.argmax(axis=2)
+            y[:, :, i, j] = win.max(axis=2)
+    return y, idx
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 8, 8), (2, 3, 7, 9)])
+@pytest.mark.parametrize("channel_major", [False, True])
+def test_2x2_stride_2_fast_path_matches_loops_with_ties(shape, channel_major):
+    rng = np.random.default_rng(1)
+    # ReLU-like data: many windows are all zeros (ties) or share their maximum.
+    x = np.maximum(rng.integers(-2, 3, shape), 0).astype(np.float32)
+    if channel_major:  # the layout a convolution's output has
+        x = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    v = Variable(x)
+    y = F.pooling(v, 2, 2)
+    ref, idx = _loop_max_pool(x, 2, 2)
+    np.testing.assert_array_equal(y.data, ref)
+    gy = rng.standard_normal(ref.shape).astype(np.float32)
+    y.backward(gradient=gy)
+    expected = np.zeros_like(x)
+    n, c, oh, ow = ref.shape
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(n):
+                for b in range(c):
+                    k = idx[a, b, i, j]
+                    expected[a, b, 2 * i + k // 2, 2 * j + k % 2] = gy[a, b, i, j]
+    np.testing.assert_array_equal(v.grad.data, expected)
+
+
+def test_max_pooling_gradient_with_inf_keeps_zeros_at_the_losers():
+    x = Variable(np.arange(16, dtype=np.float64).reshape(1, 1, 4, 4))
+    gy = np.array([[[[np.inf, 1.0], [2.0, -np.inf]]]])
+    F.pooling(x, 2, 2).backward(gradient=gy)
+    g = x.grad.data[0, 0]
+    assert np.isinf(g[1, 1]) and np.isinf(g[3, 3])
+    assert not np.isnan(g).any() and np.count_nonzero(g) == 4
+
+
+@pytest.mark.parametrize("channel_major", [False, True])
+def test_2x2_row_path_second_order_gathers_at_the_winners(channel_major):
+    rng = np.random.default_rng(3)
+    x0 = np.maximum(rng.integers(-1, 3, (2, 3, 6, 4)), 0).astype(np.float64)
+    if channel_major:
+        x0 = np.ascontiguousarray(x0.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    ref, idx = _loop_max_pool(x0, 2, 2)
+    x = Variable(x0)
+    gy = Variable(rng.standard_normal(ref.shape))
+    F.pooling(x, 2, 2).backward(gradient=gy, create_graph=True)
+    v = rng.standard_normal(x0.shape)
+    gy.cleargrad()
+    (x.grad * v).sum().backward()
+    n, c, oh, ow = ref.shape
+    expected = np.empty(ref.shape)
+    for a in range(n):
+        for b in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    k = idx[a, b, i, j]
+                    expected[a, b, i, j] = v[a, b, 2 * i + k // 2, 2 * j + k % 2]
+    np.testing.assert_allclose(gy.grad.data, expected)

@@ -164,3 +164,17 @@ def test_embedding_padding_idx_and_one_hot(rng):
     oh = NF.one_hot(np.array([1, 0, 3]), num_classes=4)
     assert isinstance(oh, fw.Variable) and oh.dtype == np.int64 and not oh.requires_grad
     assert np.array_equal(oh.data, np.eye(4, dtype=np.int64)[[1, 0, 3]])
+
+
+def test_dropout1d_zeroes_whole_channels_and_batch_norm_5d(rng):
+    np.random.seed(3)
+    x = rng.standard_normal((6, 10, 4))
+    y = NF.dropout1d(x, p=0.4).data
+    zero = np.abs(y).sum(-1) == 0
+    assert zero.any() and not zero.all()
+    assert np.allclose(y[~zero], x[~zero] / 0.6)
+    assert np.array_equal(NF.dropout1d(x, training=False).data, x)
+    v = rng.standard_normal((2, 3, 2, 2, 2))
+    out = NF.batch_norm(v, None, None, training=True)
+    mu, var = v.mean(axis=(0, 2, 3, 4), keepdims=True), v.var(axis=(0, 2, 3, 4), keepdims=True)
+    assert np.allclose(out.data, (v - mu) / np.sqrt(var + 1e-5))

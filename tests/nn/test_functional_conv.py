@@ -242,3 +242,27 @@ def test_pad_value_and_negative_crop(rng):
         NF.pad(x, (1, 2, 3))
     with pytest.raises(ValueError, match="reflect"):
         NF.pad(x, (4, 0), mode="reflect")
+
+
+def test_linear_takes_pytorchs_weight_layout(rng):
+    x, w, b = rng.standard_normal((2, 5, 3)), rng.standard_normal((4, 3)), rng.standard_normal(4)
+    assert np.allclose(NF.linear(x, w, b).data, x @ w.T + b)
+    assert np.allclose(NF.linear(x, w).data, x @ w.T)
+    gradient_check(NF.linear, x, w, b)
+
+
+def test_conv_transpose1d_is_the_2d_one_on_a_row(rng):
+    x, w, b = rng.standard_normal((2, 4, 5)), rng.standard_normal((4, 3, 3)), rng.standard_normal(6)
+    y = NF.conv_transpose1d(x, w, b, stride=2, padding=1, output_padding=1, groups=2)
+    ref = conv_transpose2d_ref(x[:, :, None], w[:, :, None], b, (1, 2), (0, 1), (0, 1), 2,
+                               (1, 1))[:, :, 0]
+    assert y.shape == ref.shape == (2, 6, 10)
+    assert np.allclose(y.data, ref)
+    gradient_check(lambda a, c: NF.conv_transpose1d(a, c, None, 2, 1, 1, 2), x, w)
+
+
+def test_upsample_is_interpolate(rng):
+    x = rng.standard_normal((1, 2, 3))
+    assert np.array_equal(NF.upsample(x, scale_factor=3).data,
+                          NF.interpolate(x, scale_factor=3).data)
+    assert np.array_equal(NF.upsample(x, scale_factor=3).data, x.repeat(3, axis=2))

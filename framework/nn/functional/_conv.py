@@ -225,8 +225,8 @@ def _ceil_extra(size, k, s, p):
     return max(0, (out - 1) * s + k - (size + 2 * p))
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
-               return_indices=False):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+               ceil_mode=False, return_indices=False):
     """2-D max pooling; ``stride`` defaults to ``kernel_size`` (PyTorch).
 
     Raises:
@@ -237,8 +237,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                      ceil_mode, return_indices, 2)
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
-               return_indices=False):
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+               ceil_mode=False, return_indices=False):
     """1-D max pooling over (N, C, L); ``stride`` defaults to ``kernel_size``."""
     return _max_pool("max_pool1d", as_input(input), kernel_size, stride, padding, dilation,
                      ceil_mode, return_indices, 1)

@@ -13,8 +13,8 @@ __all__ = ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_simila
            "pairwise_distance", "embedding", "one_hot"]
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002
-               momentum=0.1, eps=1e-5):
+def batch_norm(input, running_mean, running_var, weight=None, bias=None,  # noqa: A002
+               training=False, momentum=0.1, eps=1e-5):
     """Batch normalization over axis 1 of (N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W).
 
     In training mode the batch statistics normalize and, when given, ``running_mean``

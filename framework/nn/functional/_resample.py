@@ -102,8 +102,8 @@ def _nearest_index(n_in, n_out, scale, exact):
 _MODES = {"nearest": 0, "nearest-exact": 0, "linear": 1, "bilinear": 2}
 
 
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,  # noqa: A002
-                recompute_scale_factor=None, antialias=False):
+def interpolate(input, size=None, scale_factor=None, mode="nearest",  # noqa: A002
+                align_corners=None, recompute_scale_factor=None, antialias=False):
     """Resize the spatial axes of (N, C, L) or (N, C, H, W), PyTorch's rules.
 
     Args:

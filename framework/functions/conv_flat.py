@@ -1,0 +1,98 @@
+"""Array kernels of stride-1 convolution on flattened, padded channel planes.
+
+A stride-1 convolution reads, for kernel offset ``(i, j)``, the padded image shifted by
+``i`` rows and ``j`` columns. Lay the padded batch out channel-major and flat,
+``(C, N*Hp*Wp)``, and that shift is one offset ``i*Wp + j`` along the flat axis: the
+im2col row of ``(c, i, j)`` is a single contiguous run of ``N*Hp*Wp`` values. So
+
+* im2col is ``C*KH*KW`` long contiguous copies (one strided view copied at once),
+  instead of ``C*KH*KW*N*OH`` copies of ``OW`` values each;
+* the GEMM computes an output for every flat position; those whose window runs off
+  the right or bottom edge (``Hp*Wp - OH*OW`` per image) are computed and dropped,
+  and the output is a strided view of the valid ones (no copy);
+* col2im adds ``KH*KW`` contiguous ``(C, N*Hp*Wp)`` slices into a flat buffer.
+
+Gradients enter in the same flat layout with zeros at the dropped positions, so the
+weight gradient is one GEMM and the input gradient one GEMM plus col2im. The extra
+GEMM work is ``Hp*Wp / (OH*OW)`` (1.3x for a 3x3 kernel with padding 1 on 14x14);
+:func:`worthwhile` keeps the path to shapes where that stays small.
+"""
+from framework import backend
+
+__all__ = ["worthwhile", "flat_padded", "flat_im2col", "flat_output", "flat_gradient",
+           "flat_col2im", "geometry"]
+
+#: Largest ``Hp*Wp / (OH*OW)`` (computed positions per kept output) worth it.
+MAX_WASTE = 1.8
+
+
+def geometry(h, w, kh, kw, ph, pw):
+    """``(hp, wp, oh, ow, tail)``: padded and output sizes, and the flat overhang.
+
+    ``tail`` is the largest kernel offset ``(KH-1)*Wp + KW-1``: the flat buffers are
+    that much longer so the last shifted run stays inside them.
+    """
+    hp, wp = h + 2 * ph, w + 2 * pw
+    return hp, wp, hp - kh + 1, wp - kw + 1, (kh - 1) * wp + (kw - 1)
+
+
+def worthwhile(h, w, kh, kw, ph, pw, stride):
+    """Whether the flat path suits a convolution of this shape (stride 1, little waste)."""
+    if tuple(stride) != (1, 1):
+        return False
+    hp, wp, oh, ow, _ = geometry(h, w, kh, kw, ph, pw)
+    return oh > 0 and ow > 0 and hp * wp <= MAX_WASTE * oh * ow
+
+
+def flat_padded(x, ph, pw, tail):
+    """``(C, N*Hp*Wp + tail)``: ``x`` (N, C, H, W) zero-padded, channel-major and flat."""
+    xp = backend.get_array_module(x)
+    n, c, h, w = x.shape
+    hp, wp = h + 2 * ph, w + 2 * pw
+    length = n * hp * wp
+    buf = xp.zeros((c, length + tail), dtype=x.dtype)
+    buf[:, :length].reshape(c, n, hp, wp)[:, :, ph:ph + h, pw:pw + w] = x.transpose(1, 0, 2, 3)
+    return buf
+
+
+def flat_im2col(buf, kh, kw, wp, length):
+    """``(C*KH*KW, length)``: row ``(c, i, j)`` is ``buf[c, i*Wp + j:][:length]``."""
+    xp = backend.get_array_module(buf)
+    c = buf.shape[0]
+    s0, s1 = buf.strides
+    runs = xp.lib.stride_tricks.as_strided(buf, shape=(c, kh, kw, length),
+                                           strides=(s0, wp * s1, s1, s1))
+    col = xp.empty((c, kh, kw, length), dtype=buf.dtype)
+    col[...] = runs
+    return col.reshape(c * kh * kw, length)
+
+
+def flat_output(y, n, hp, wp, oh, ow):
+    """The valid ``(N, OC, OH, OW)`` view of a flat ``(OC, N*Hp*Wp)`` GEMM result."""
+    return y.reshape(y.shape[0], n, hp, wp)[:, :, :oh, :ow].transpose(1, 0, 2, 3)
+
+
+def flat_gradient(gy, hp, wp):
+    """``(OC, N*Hp*Wp)``: ``gy`` (N, OC, OH, OW) in the flat layout, zero where dropped."""
+    xp = backend.get_array_module(gy)
+    n, oc, oh, ow = gy.shape
+    g = xp.zeros((oc, n * hp * wp), dtype=gy.dtype)
+    g.reshape(oc, n, hp, wp)[:, :, :oh, :ow] = gy.transpose(1, 0, 2, 3)
+    return g
+
+
+def flat_col2im(gcol, c, kh, kw, n, h, w, ph, pw):
+    """Add the flat ``(C*KH*KW, N*Hp*Wp)`` columns back into an ``(N, C, H, W)`` image.
+
+    Returns a view (channel-major memory) with the padding cropped.
+    """
+    xp = backend.get_array_module(gcol)
+    hp, wp, _, _, tail = geometry(h, w, kh, kw, ph, pw)
+    length = n * hp * wp
+    cols = gcol.reshape(c, kh, kw, length)
+    img = xp.zeros((c, length + tail), dtype=gcol.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            off = i * wp + j
+            img[:, off:off + length] += cols[:, i, j]
+    return img[:, :length].reshape(c, n, hp, wp)[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
