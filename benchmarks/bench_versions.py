@@ -7,8 +7,13 @@ chain) are then run once against each version, and ``timing.timed`` alternates t
 and the new step repeat by repeat: a change of machine load hits both alike. torch is
 left out. Printed: median and best time per step of each version, and new/old ratios.
 
+``--overlay PATH`` copies a file of this checkout's HEAD into the old tree first, to
+leave out of the comparison changes that others made to those files meanwhile (e.g.
+a faster conv), so that only the change under test differs.
+
 Run from the repository root:
-    python benchmarks/bench_versions.py --old <commit> [--repeat 40] [--threads 1]
+    python benchmarks/bench_versions.py --old <commit> [--overlay framework/functions/conv.py]
+        [--repeat 40] [--threads 1]
 """
 import argparse
 import os
@@ -26,6 +31,12 @@ def _parse():
     p.add_argument("--repeat", type=int, default=40, help="timed repeats per workload")
     p.add_argument("--threads", type=int, default=1, help="BLAS threads (both versions)")
     p.add_argument("--only", choices=["mlp", "conv", "chain"], action="append")
+    p.add_argument("--clock", choices=["wall", "cpu"], default="cpu",
+                   help="cpu (default): process CPU time, which the time spent waiting "
+                        "for a core on a loaded machine does not inflate; wall: "
+                        "perf_counter, as bench_core.py")
+    p.add_argument("--overlay", action="append", default=[],
+                   help="a framework/... file to take from HEAD into the old tree")
     return p.parse_args()
 
 
@@ -34,6 +45,13 @@ def _old_package(commit, folder):
     archive = subprocess.run(["git", "archive", commit, "framework"], cwd=ROOT,
                              capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+    for rel in ARGS.overlay:
+        if not rel.startswith("framework/"):
+            raise SystemExit(f"--overlay {rel}: expected a path under framework/")
+        text = subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=ROOT, capture_output=True,
+                              check=True).stdout
+        with open(os.path.join(folder, rel), "wb") as f:
+            f.write(text)
     os.rename(os.path.join(folder, "framework"), os.path.join(folder, "framework_old"))
     word = re.compile(r"\bframework\b")
     for base, _, files in os.walk(os.path.join(folder, "framework_old")):
@@ -77,9 +95,28 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 
 
+def _timed(fns, repeat, number, warmup=3):
+    """Median and best seconds per call, the callables alternating repeat by repeat."""
+    import statistics
+    import time
+    clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    samples = {name: [] for name in fns}
+    for r in range(repeat):
+        names = list(fns) if r % 2 == 0 else list(fns)[::-1]  # neither always goes first
+        for name in names:
+            fn = fns[name]
+            t0 = clock()
+            for _ in range(number):
+                fn()
+            samples[name].append((clock() - t0) / number)
+    return {name: (statistics.median(s), min(s)) for name, s in samples.items()}
+
+
 def main():
     import numpy as np
-    from timing import timed
 
     import framework
     import framework.functions  # noqa: F401
@@ -89,9 +126,11 @@ def main():
         import framework_old
         import framework_old.functions  # noqa: F401
         spaces = {"old": _bench_namespace(framework_old), "new": _bench_namespace(framework)}
-        print(f"old = {ARGS.old} (as framework_old), new = this checkout; numpy "
+        extra = f" + HEAD's {', '.join(ARGS.overlay)}" if ARGS.overlay else ""
+        print(f"old = {ARGS.old}{extra} (as framework_old), new = this checkout; numpy "
               f"{np.__version__}, {ARGS.threads} BLAS thread(s), {ARGS.repeat} repeats "
-              f"interleaved old/new; load average {os.getloadavg()[0]:.1f}")
+              f"interleaved old/new, {ARGS.clock} clock; load average "
+              f"{os.getloadavg()[0]:.1f}")
         print(f"{'workload':<15} {'old median':>11} {'new median':>11} {'ratio':>6}   "
               f"{'old best':>9} {'new best':>9} {'ratio':>6}")
         work = [("mlp", "MLP step", "mlp_workload", 10), ("conv", "conv-net step",
@@ -103,7 +142,7 @@ def main():
             for version, ns in spaces.items():
                 built = ns[builder](np.random.default_rng(0))
                 fns[version] = (built[0] if isinstance(built, tuple) else built)["framework"]
-            t = timed(fns, ARGS.repeat, number)
+            t = _timed(fns, ARGS.repeat, number)
             (om, ob), (nm, nb) = t["old"], t["new"]
             print(f"{name:<15} {om * 1e3:8.3f} ms {nm * 1e3:8.3f} ms {nm / om:5.3f}x   "
                   f"{ob * 1e3:6.3f} ms {nb * 1e3:6.3f} ms {nb / ob:5.3f}x", flush=True)
