@@ -4,7 +4,10 @@
 API (``fw.tensor``, ``fw.zeros``, ``fw.cat``, ``fw.float32``, ``fw.device``, ...,
 ``import framework as torch`` works for tutorial code); the library's parts are
 ``framework.functions`` (as ``F``), ``framework.nn``, ``framework.optim``,
-``framework.data`` and ``framework.utils``.
+``framework.data`` and ``framework.utils``.  DeZero's modules have their book names
+(``import framework as dezero``): ``framework.layers``, ``models``, ``optimizers``,
+``datasets``, ``dataloaders``, ``transforms`` (and ``fw.Layer``, ``fw.Model``,
+``fw.DataLoader``, ``fw.SeqDataLoader``).
 """
 from framework import accelerator, allocator, backend, cuda
 from framework.backend import device
@@ -27,15 +30,29 @@ __all__ = [
     "accelerator", "device", "Size", "save", "load",
     "functions", "utils", "nn", "optim", "data", "__version__",
     "set_num_threads", "get_num_threads",
+    "layers", "models", "optimizers", "datasets", "dataloaders", "transforms",
+    "Layer", "Model", "DataLoader", "SeqDataLoader", "setup_variable",
 ] + _tensor_all + _functions_all
 
 # Freed arrays stay mapped for the next training step (opt out: ZERONN_MALLOC=system).
 allocator.tune_malloc()
 
+_SUBMODULES = ("functions", "utils", "nn", "optim", "data", "layers", "models", "optimizers",
+               "datasets", "dataloaders", "transforms")
+# DeZero's top-level names, from the module that defines each (loaded on first use).
+_DEZERO_NAMES = {"Layer": "layers", "Model": "models", "DataLoader": "dataloaders",
+                 "SeqDataLoader": "dataloaders"}
+
+
+def setup_variable():
+    """DeZero's operator set-up; Variable's operators are always defined here (a no-op)."""
+
 
 def __getattr__(name):
     # The heavier sub-packages load on first use so that ``import framework`` stays fast.
-    if name in ("functions", "utils", "nn", "optim", "data"):
-        import importlib
+    import importlib
+    if name in _SUBMODULES:
         return importlib.import_module(f"framework.{name}")
+    if name in _DEZERO_NAMES:
+        return getattr(importlib.import_module(f"framework.{_DEZERO_NAMES[name]}"), name)
     raise AttributeError(f"module 'framework' has no attribute {name!r}")

@@ -55,15 +55,26 @@ def get_array_module(x):
     return np
 
 
+def is_array(x):
+    """True for a numpy or cupy ndarray (cupy is not imported to check)."""
+    return isinstance(x, np.ndarray) or is_cupy_array(x)
+
+
 def as_numpy(x):
-    """Return ``x`` as a numpy array (copies a cupy array to the host)."""
-    data = getattr(x, "data", x) if hasattr(x, "creator") else x
+    """Return ``x`` as a numpy array (copies a cupy array to the host).
+
+    ``x`` may be a numpy or cupy array, a Variable or Parameter (its data), a number or
+    a list; the package's one array-to-host conversion.
+    """
+    data = getattr(x, "data", x) if hasattr(x, "creator") or (
+        not is_array(x) and is_array(getattr(x, "data", None))) else x
     if isinstance(data, np.ndarray):
         return data
     if np.isscalar(data):
         return np.asarray(data)
-    if is_cupy_array(data):
-        return data.get()
+    if is_cupy_array(data) or (hasattr(data, "__cuda_array_interface__")
+                               and callable(getattr(data, "get", None))):
+        return data.get()  # any device array that copies itself to the host
     return np.asarray(data)
 
 

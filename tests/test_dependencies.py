@@ -16,6 +16,10 @@ LEVELS = {
     "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3, "tensor_methods": 3.2,
     # utils: gradient checks (on core) and utils.data (framework.data, torch.utils.data).
     "utils": 3.5,
+    # DeZero's modules, on nn/optim/data, below the trainer (models on layers, datasets on
+    # transforms and utils' file finding).
+    "layers": 3.7, "optimizers": 3.7, "transforms": 3.7, "dataloaders": 3.7,
+    "models": 3.8, "datasets": 3.8,
     "plugin": 4, "config": 4, "logger": 4, "export": 4,
     # vision: torchvision's data sets and transforms, on data
     "vision": 4,

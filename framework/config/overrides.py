@@ -10,7 +10,7 @@ import copy
 
 from framework.config.checks import closest, describe
 from framework.config.loader import RawConfig, parse_value
-from framework.config.schema import DistributedConfig, TrainerConfig, field_names
+from framework.config.schema import ExperimentConfig, schema_fields
 from framework.config.validate import dotted
 from framework.errors import ConfigError
 
@@ -35,19 +35,40 @@ class _ListOf:
         self.item = item
 
 
+class _Open(dict):
+    """Schema marker: a mapping whose keys not listed are free-form (``data_loader.args``)."""
+
+
 _ANY = _Any()
 _LEAF = None
 _COMPONENT = {"type": _LEAF, "args": _ANY}
 
-#: The key tree overrides may address; ``_ANY`` below ``args``.
-SCHEMA = {
-    "name": _LEAF, "seed": _LEAF, "device": _LEAF, "plugins": _ListOf(_LEAF),
-    "arch": _COMPONENT, "data_loader": _COMPONENT, "loss": _COMPONENT,
-    "metrics": _ListOf(_COMPONENT), "optimizer": _COMPONENT, "lr_scheduler": _COMPONENT,
-    "callbacks": _ListOf(_COMPONENT),
-    "trainer": {key: _ANY if key == "args" else _LEAF for key in field_names(TrainerConfig)},
-    "distributed": {key: _LEAF for key in field_names(DistributedConfig)},
-}
+
+def _tree(cls):
+    """The key tree of a config dataclass, from its fields' ``kind`` metadata."""
+    out = {}
+    open_ = False
+    for f in schema_fields(cls):
+        kind = f.metadata.get("kind", "value")
+        if kind == "section":
+            out[f.name] = _tree(f.metadata["cls"])
+        elif kind == "component":
+            out[f.name] = _COMPONENT
+        elif kind == "components":
+            out[f.name] = _ListOf(_COMPONENT)
+        elif kind == "modules":
+            out[f.name] = _ListOf(_LEAF)
+        elif kind == "args":
+            out[f.name] = _ANY
+        elif kind == "rest":
+            open_ = True
+        else:
+            out[f.name] = _LEAF
+    return _Open(out) if open_ else out
+
+
+#: The key tree overrides may address (derived from the schema); ``_ANY`` below ``args``.
+SCHEMA = _tree(ExperimentConfig)
 
 
 def _fail(origin, message):
@@ -65,13 +86,16 @@ def _set(root, parts, value, origin):
                                     f"{part!r}")
             schema = schema.item
         elif isinstance(schema, dict):
-            if part not in schema:
+            if part not in schema and isinstance(schema, _Open):
+                schema = _ANY  # a factory argument beside the known keys
+            elif part not in schema:
                 match = closest(part, list(schema))
                 hint = f"; did you mean {match!r}?" if match else ""
                 where = f" in {dotted(here)}" if here else ""
                 raise _fail(origin, f"unknown key {part!r}{where}{hint} (valid keys: "
                                     f"{', '.join(schema)})")
-            schema = schema[part]
+            else:
+                schema = schema[part]
         last = i == len(parts) - 1
         if schema is _LEAF and not last:
             raise _fail(origin, f"{dotted(tuple(parts[:i + 1]))} is a single value; it has "

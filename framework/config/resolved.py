@@ -12,6 +12,7 @@ import platform
 import yaml
 
 from framework.config.loader import FLOAT_EXPONENT_PATTERN
+from framework.config.schema import schema_fields
 from framework.serialization import atomic_write
 
 __all__ = ["config_to_dict", "package_versions", "save_resolved_config", "dump_config"]
@@ -34,52 +35,36 @@ def _component(comp, allow_name=False):
     return {"type": comp.type, "args": copy.deepcopy(comp.args)}
 
 
+def _value(f, value):
+    kind = f.metadata.get("kind", "value")
+    if kind == "section":
+        return _section(value)  # (an optional section left out is not written at all)
+    if kind == "component":
+        return None if value is None else _component(value, f.metadata.get("short", False))
+    if kind == "components":
+        return [_component(c, allow_name=True) for c in value]
+    return copy.deepcopy(value)
+
+
+def _section(obj):
+    out = {}
+    for f in schema_fields(type(obj)):
+        value = getattr(obj, f.name)
+        if f.metadata.get("kind") == "rest":
+            out.update(copy.deepcopy(value))  # passed-through keys sit beside the known ones
+        elif value is None and f.metadata.get("kind") == "section":
+            continue  # an optional section the config did not give
+        else:
+            out[f.name] = _value(f, value)
+    return out
+
+
 def config_to_dict(cfg):
     """Return an :class:`ExperimentConfig` as the plain dict a YAML file would hold.
 
-    Keys come in the documented order; every default is written out.
+    Keys come in the schema's order; every default is written out.
     """
-    loader_args = cfg.data_loader.args
-    out = {
-        "name": cfg.name,
-        "seed": cfg.seed,
-        "device": cfg.device,
-        "plugins": list(cfg.plugins),
-        "arch": _component(cfg.arch),
-        "data_loader": {
-            "type": cfg.data_loader.type,
-            "args": {
-                "dataset": _component(loader_args.dataset),
-                "batch_size": loader_args.batch_size,
-                "shuffle": loader_args.shuffle,
-                "validation_split": loader_args.validation_split,
-                **copy.deepcopy(loader_args.extra),
-            },
-        },
-        "loss": _component(cfg.loss, allow_name=True),
-        "metrics": [_component(m, allow_name=True) for m in cfg.metrics],
-        "optimizer": _component(cfg.optimizer),
-        "lr_scheduler": None if cfg.lr_scheduler is None else _component(cfg.lr_scheduler),
-        "callbacks": [_component(c, allow_name=True) for c in cfg.callbacks],
-        "trainer": {
-            "type": cfg.trainer.type,
-            "args": copy.deepcopy(cfg.trainer.args),
-            "epochs": cfg.trainer.epochs,
-            "save_dir": cfg.trainer.save_dir,
-            "save_period": cfg.trainer.save_period,
-            "verbosity": cfg.trainer.verbosity,
-            "monitor": cfg.trainer.monitor,
-            "early_stop": cfg.trainer.early_stop,
-            "tensorboard": cfg.trainer.tensorboard,
-            "log_step": cfg.trainer.log_step,
-            "histograms": cfg.trainer.histograms,
-            "threads": cfg.trainer.threads,
-        },
-    }
-    if cfg.distributed is not None:  # optional: written only when the config has it
-        out["distributed"] = {"backend": cfg.distributed.backend,
-                              "sync_batchnorm": cfg.distributed.sync_batchnorm}
-    return out
+    return _section(cfg)
 
 
 def dump_config(cfg):

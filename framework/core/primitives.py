@@ -472,6 +472,10 @@ def sum_to(x, shape):
     shape = tuple(shape)
     if x.shape == shape:
         return as_variable(x)
+    lead = len(x.shape) - len(shape)
+    if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, x.shape[lead:])):
+        raise ValueError(f"sum_to: an array of shape {tuple(x.shape)} cannot be summed to "
+                         f"{shape}: {shape} does not broadcast to {tuple(x.shape)}")
     return SumTo(shape)(x)
 
 

@@ -20,11 +20,14 @@ from framework.functions.smooth_activation import *  # noqa: F401,F403
 from framework.functions.layer_norm import *  # noqa: F401,F403
 from framework.functions.pad import *  # noqa: F401,F403
 from framework.functions.huber import *  # noqa: F401,F403
+from framework.functions.split import *  # noqa: F401,F403
+from framework.functions.simple import *  # noqa: F401,F403
+from framework.functions.average import *  # noqa: F401,F403
 
 # The modules by name: some share a name with a function (``pooling``), so the package
 # attribute cannot be trusted after the star imports above.
 _MODULE_NAMES = ("math", "array", "reduction", "linalg", "activation", "loss", "conv",
                  "pooling", "normalization", "noise", "evaluation", "embedding",
-                 "smooth_activation", "layer_norm", "pad", "huber")
+                 "smooth_activation", "layer_norm", "pad", "huber", "split", "simple", "average")
 __all__ = [name for _m in _MODULE_NAMES
            for name in _importlib.import_module(f"framework.functions.{_m}").__all__]

@@ -221,13 +221,18 @@ def binary_cross_entropy(p, t):
 
     Args:
         p: probabilities in [0, 1], any shape with the batch on axis 0.
-        t: targets of the same shape (integer 0/1 labels or floats in [0, 1]).
+        t: targets of the same shape (integer 0/1 labels or floats in [0, 1]); as in
+            DeZero, targets with another number of axes but as many values are
+            reshaped to ``p``'s shape (``(N,)`` labels for an ``(N, 1)`` output).
 
     Returns:
         A scalar Variable of ``p``'s dtype.
 
     Raises:
-        ValueError: the shapes differ.
+        ValueError: the shapes differ (beyond that reshape).
     """
+    sp, st = _shape_of(p), _shape_of(t)
+    if len(sp) != len(st) and int(np.prod(sp)) == int(np.prod(st)):
+        t = t.reshape(sp) if hasattr(t, "reshape") else np.asarray(t).reshape(sp)
     _check_same_shape("binary_cross_entropy", p, t)
     return BinaryCrossEntropy()(p, _float_target(p, t))

@@ -10,22 +10,14 @@ import time
 
 import numpy as np
 
+from framework.backend import as_numpy
+
 __all__ = ["TensorboardWriter"]
 
 _log = logging.getLogger("zeronn.logger")
 
 
-def _to_numpy(values):
-    """Host numpy array from a numpy/cupy array, a Variable-like ``.data`` holder or a list."""
-    if not isinstance(values, np.ndarray):
-        data = getattr(values, "data", None)
-        if data is not None and not isinstance(values, (memoryview, bytes)) and \
-                (isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__")):
-            values = data  # a Variable or Parameter
-        if hasattr(values, "__cuda_array_interface__") and callable(getattr(values, "get",
-                                                                            None)):
-            values = values.get()
-    return np.asarray(values)
+_to_numpy = as_numpy  # a Variable's data, a cupy array's host copy, a list
 
 
 class TensorboardWriter:

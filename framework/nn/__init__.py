@@ -18,6 +18,8 @@ from framework.nn.dropout import Dropout, Dropout1d, Dropout2d
 from framework.nn.embedding import Embedding
 from framework.nn.flatten import Flatten, Unflatten
 from framework.nn.hooks import RemovableHandle
+from framework.nn.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear,
+                               LazyModuleMixin)
 from framework.nn.layer_norm import GroupNorm, LayerNorm
 from framework.nn.linear import Identity, Linear
 from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
@@ -31,7 +33,8 @@ from framework.nn.rnn import GRU, LSTM, RNN
 from framework.nn.rnn_cell import GRUCell, LSTMCell, RNNCell
 from framework.nn.state import IncompatibleKeys, StateDictError
 from framework.nn.summary import ModelStatistics, summary
-from framework.nn.transformer import TransformerEncoder, TransformerEncoderLayer
+from framework.nn.transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
+                                      TransformerEncoder, TransformerEncoderLayer)
 from framework.nn.upsample import Upsample
 
 __all__ = [
@@ -42,11 +45,13 @@ __all__ = [
     "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout", "Dropout1d",
     "Dropout2d", "Embedding", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
-    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "Flatten",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+    "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Flatten",
     "Unflatten", "Upsample",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU",
     "Softplus", "Hardtanh", "ReLU6",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
     "KLDivLoss", "BCELoss", "BCEWithLogitsLoss",
     "summary", "ModelStatistics",
+    "LazyModuleMixin", "LazyLinear", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d",
 ]

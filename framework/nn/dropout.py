@@ -51,8 +51,9 @@ class Dropout1d(Dropout):
 
 
 class Dropout2d(Dropout1d):
-    """Zero whole channels of an ``(N, C, H, W)`` (or ``(C, H, W)``) input with
-    probability ``p`` in training mode, scaling the rest by ``1/(1-p)``.
+    """Zero whole channels of an ``(N, C, H, W)`` input with probability ``p`` in
+    training mode, scaling the rest by ``1/(1-p)`` (a 3-D input is (N, C, L), as in
+    PyTorch, with its warning).
 
     Raises:
         ValueError: ``p`` outside [0, 1]; (forward) an input that is not 3-D or 4-D.

@@ -319,7 +319,7 @@ class Module(ModuleTraversal):
     def _map_arrays(self, fn_param, fn_buffer):
         for module in self.modules():
             for p in module._parameters.values():
-                if p is not None:
+                if p is not None and p.data is not None:  # a lazy layer's gets it later
                     fn_param(p)
             bufs = module._buffers
             for name, b in bufs.items():

@@ -13,6 +13,7 @@ import numpy as np
 import framework.functions as F
 from framework import backend
 from framework.core import as_variable
+from framework.functions.split import separate, split_axis
 from framework.nn import init
 from framework.nn._utils import check_positive_int, is_training, resolve_dtype
 from framework.nn.module import Module
@@ -24,10 +25,8 @@ __all__ = ["RNN", "LSTM", "GRU", "lstm_update", "gru_update"]
 def lstm_update(gates, c, n):
     """One LSTM step from the summed pre-activations ``gates`` (N, 4n) (order i, f, g, o)
     and the cell state ``c``: returns ``(h, c)``."""
-    i = F.sigmoid(gates[:, :n])
-    f = F.sigmoid(gates[:, n:2 * n])
-    g = F.tanh(gates[:, 2 * n:3 * n])
-    o = F.sigmoid(gates[:, 3 * n:])
+    i, f, g, o = split_axis(gates, 4, axis=1)
+    i, f, g, o = F.sigmoid(i), F.sigmoid(f), F.tanh(g), F.sigmoid(o)
     c = f * c + i * g
     return o * F.tanh(c), c
 
@@ -36,9 +35,11 @@ def gru_update(xw, hw, h, n):
     """One GRU step from the input projection ``xw`` and the hidden projection ``hw``
     (both (N, 3n) with their biases, order r, z, n): PyTorch's
     ``n = tanh(xw_n + r * hw_n)``, ``h' = (1 - z) * n + z * h``."""
-    r = F.sigmoid(xw[:, :n] + hw[:, :n])
-    z = F.sigmoid(xw[:, n:2 * n] + hw[:, n:2 * n])
-    cand = F.tanh(xw[:, 2 * n:] + r * hw[:, 2 * n:])
+    xr, xz, xn = split_axis(xw, 3, axis=1)
+    hr, hz, hn = split_axis(hw, 3, axis=1)
+    r = F.sigmoid(xr + hr)
+    z = F.sigmoid(xz + hz)
+    cand = F.tanh(xn + r * hn)
     return cand + z * (h - cand)
 
 
@@ -90,7 +91,9 @@ class _RNNBase(Module):
         w_ih, w_hh, b_ih, b_hh = self._weights(layer, suffix)
         steps, batch = x.shape[0], x.shape[1]
         xw = F.linear(x.reshape(steps * batch, x.shape[2]), w_ih.T, b_ih)
-        xw = xw.reshape(steps, batch, w_ih.shape[0])
+        # One node hands out the time steps (indexing xw[t] per step would scatter each
+        # step's gradient into a full (T, N, G*H) array).
+        xw = separate(xw.reshape(steps, batch, w_ih.shape[0]), axis=0)
         outputs = [None] * steps
         order = range(steps - 1, -1, -1) if reverse else range(steps)
         for t in order:

@@ -61,7 +61,12 @@ def state_dict(module, prefix="", keep_vars=False):
     """See :meth:`Module.state_dict`."""
     out = OrderedDict()
 
-    def visit(key, _owner, kind, _name, value):
+    def visit(key, owner, kind, _name, value):
+        if kind == "_parameters" and value.data is None and not keep_vars:
+            raise RuntimeError(
+                f"parameter {key!r} of {type(owner).__name__} has no data yet (a lazy layer "
+                f"sizes it at its first call): run one forward pass, or load weights into "
+                f"it, before saving")
         out[key] = value.data if kind == "_parameters" and not keep_vars else value
 
     _walk(module, prefix, visit)
@@ -84,6 +89,10 @@ def _prepare(key, value, target):
             return None, f"is not an array ({type(value).__name__}: {exc})"
     if value.dtype.hasobject:
         return None, f"holds Python objects (dtype {value.dtype}), expected numbers"
+    if target is None:  # a lazy layer's parameter: the saved array gives it its size
+        if value.dtype.kind not in "biuf":
+            return None, f"has dtype {value.dtype}, expected numbers"
+        return value, None
     if tuple(value.shape) != tuple(target.shape):
         return None, (f"shape {tuple(value.shape)} in the state dict, "
                       f"{tuple(target.shape)} in the model")
@@ -135,7 +144,9 @@ def load_state_dict(module, sd, strict=True):
         if kind == "_parameters":
             param = owner._parameters[name]
             target = param.data
-            if getattr(target, "flags", None) is not None and target.flags.writeable:
+            if target is None:
+                param.data = array.copy()
+            elif getattr(target, "flags", None) is not None and target.flags.writeable:
                 target[...] = array  # in place: views and optimizer references stay valid
             else:
                 param.data = array.copy()

@@ -28,8 +28,7 @@ from framework.errors import CheckpointError
 __all__ = ["Optimizer"]
 
 
-def _is_array(value):
-    return isinstance(value, np.ndarray) or backend.is_cupy_array(value)
+_is_array = backend.is_array
 
 
 def _to_python_scalar(value):

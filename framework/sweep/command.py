@@ -100,6 +100,6 @@ def run_sweep_command(args):
         run_sweep(sweep_dir, workers=args.workers if args.resume else None)
     except SweepInterrupted as exc:
         print(str(exc), file=sys.stderr)
-        raise KeyboardInterrupt from None
+        raise  # exit status 130 (Ctrl-C) or 143 (SIGTERM)
     print(f"results: {sweep_dir / 'results.csv'}; TensorBoard: tensorboard --logdir "
           f"{sweep_dir / 'log'}")

@@ -19,7 +19,8 @@ def collect_result(models_dir, cfg):
     epoch logs, so the last one has them all.
 
     Returns:
-        ``{metric: value at the best epoch, "best_epoch": n, "epochs": n}``; with
+        ``{metric: value at the best epoch, "best_epoch": n, "epochs": n, "final":
+        {metric: value at the last epoch, "best_<monitored>": value}}``; with
         monitoring off, the last epoch's values.
     """
     from framework.trainer.checkpoint import load_checkpoint
@@ -34,6 +35,14 @@ def collect_result(models_dir, cfg):
     out = {k: float(v) for k, v in row.items() if k not in _NOT_METRICS}
     out["best_epoch"] = row.get("epoch")
     out["epochs"] = len(history)
+    # What the `hparams` callback reports for a single run: the last epoch's values and
+    # the best monitored one.
+    last = history[-1] if history else {}
+    final = {k: float(v) for k, v in last.items() if k not in _NOT_METRICS}
+    metric = cfg.trainer.monitor_metric
+    if metric and meta.get("monitor_best") is not None:
+        final[f"best_{metric}"] = float(meta["monitor_best"])
+    out["final"] = final
     return out
 
 

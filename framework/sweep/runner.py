@@ -10,9 +10,9 @@ A sweep folder ``<save_dir>/sweeps/<name>/<sweep_id>/`` holds
     output/trial_NNN.txt   what each trial's process printed
     results.csv     the final table, best first
 
-Each trial is ``python -m framework.cli train -c config.yaml --set key=value...
---run-id trial_NNN``: the same command a user would type, so a trial can be rerun by
-hand.  ``workers`` trials run at once, each with at most the cores divided among the
+Each trial is ``python -m framework.sweep.trial -c config.yaml --set key=value...
+--run-id trial_NNN``, which is ``zeronn train`` with the same arguments (a trial can be
+rerun by hand) that also stops when the sweep process dies.  ``workers`` trials run at once, each with at most the cores divided among the
 workers as BLAS threads (``ZERONN_WORKERS`` for the framework's automatic choice, the
 usual pool variables as the cap, set before numpy loads), or exactly ``threads`` when
 the sweep pins them (``--threads`` in the worker).
@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from framework.errors import ConfigError
-from framework.sweep.hparams import metric_tags, write_experiment, write_session
+from framework.sweep.hparams import metric_names, write_experiment, write_session
 from framework.sweep.journal import Journal
 from framework.sweep.results import collect_result, sort_results, table_text, write_csv
 from framework.sweep.space import format_override, grid_trials, parse_sweep, random_trials
@@ -84,6 +84,14 @@ def create_sweep(base_raw, spec, sweep_dir):
     dl_args.setdefault("split_seed", base.get("seed", 0))
     dl["args"] = dl_args
     base["data_loader"] = dl
+    # The sweep writes each trial's HPARAMS session itself (its experiment lists the swept
+    # keys); an `hparams` callback in a trial would write a second experiment.
+    callbacks = base.get("callbacks") or []
+    if isinstance(callbacks, list):
+        base["callbacks"] = [c for c in callbacks if c != "hparams" and not
+                             (isinstance(c, dict) and c.get("type") == "hparams")]
+        if not base["callbacks"] and "callbacks" not in base_raw:
+            del base["callbacks"]
     cfg = validate_config(base)
     if cfg.trainer.monitor == "off":
         raise ConfigError("trainer.monitor is off: a sweep ranks trials by the monitored "
@@ -197,16 +205,17 @@ def _start(sweep_dir, name, tid, params, threads, journal, workers=1, pinned=Fal
     sets = ["--set", format_override("trainer.save_dir", str(sweep_dir))]
     for key, value in params.items():
         sets += ["--set", format_override(key, value)]
-    cmd = [sys.executable, "-m", "framework.cli", "train", "-c",
+    cmd = [sys.executable, "-m", "framework.sweep.trial", "-c",
            str(sweep_dir / "config.yaml"), *sets, "--run-id", tid, "-q"]
     if pinned:
         cmd += ["--threads", str(threads)]
     (sweep_dir / "output").mkdir(exist_ok=True)
     output = open(sweep_dir / "output" / f"{tid}.txt", "wb")
     journal.append({"event": "start", "trial": tid, "params": params})
+    env = _worker_env(threads, workers, pinned)
+    env["ZERONN_SWEEP_PID"] = str(os.getpid())
     process = subprocess.Popen(cmd, stdout=output, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL,
-                               env=_worker_env(threads, workers, pinned))
+                               stdin=subprocess.DEVNULL, env=env)
     return _Trial(tid, params, process, output, time.time())
 
 
@@ -225,7 +234,9 @@ def _finish(sweep_dir, cfg, trial, journal):
         result = {"error": last[-1] if last else f"exit status {rc}"}
         status = "failed"
     if log_dir.is_dir():
-        write_session(log_dir, trial.id, trial.params, status, start_time=trial.started)
+        final = result.get("final", {})
+        write_session(log_dir, trial.id, trial.params, final, status,
+                      start_time=trial.started, step=result.get("epochs") or 0)
     record = {"event": "end", "trial": trial.id, "status": status, "exit_status": rc,
               "params": trial.params, "seconds": round(time.time() - trial.started, 3),
               **result}
@@ -285,7 +296,8 @@ def run_sweep(sweep_dir, *, workers=None, out=None):
     log_root = sweep_dir / "log"
     log_root.mkdir(exist_ok=True)
     if not any(p.name.startswith("events.out.tfevents") for p in log_root.iterdir()):
-        write_experiment(log_root, spec.parameters, metric_tags(log_keys(cfg)))
+        write_experiment(log_root, spec.parameters,
+                         metric_names(log_keys(cfg), cfg.trainer.monitor_metric))
     if spec.method == "tpe":
         from framework.sweep.tpe import TPEProvider
         provider = TPEProvider(sweep_dir, spec, cfg, finished)
@@ -298,7 +310,14 @@ def run_sweep(sweep_dir, *, workers=None, out=None):
     print(f"sweep {sweep_dir}: {spec.method}, {spec.trials} trials, {workers} worker(s) "
           f"with {how} {threads} BLAS thread(s) each", file=out, flush=True)
     running = []
-    old_handler = signal.signal(signal.SIGTERM, _on_sigterm)
+    # SIGTERM stops the sweep as Ctrl-C does (the command line already turns it into an
+    # interrupt; called from Python, the sweep does it itself).
+    old_handler = None
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        try:
+            old_handler = signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread
+            old_handler = None
     try:
         while True:
             while len(running) < workers:
@@ -327,8 +346,12 @@ def run_sweep(sweep_dir, *, workers=None, out=None):
         raise SweepInterrupted(
             f"sweep interrupted: {len(finished)} of {spec.trials} trials finished; resume "
             f"with: zeronn sweep --resume {sweep_dir}") from None
+    except BaseException:
+        _stop(running)  # whatever went wrong here, no trial runs on without its sweep
+        raise
     finally:
-        signal.signal(signal.SIGTERM, old_handler)
+        if old_handler is not None:
+            signal.signal(signal.SIGTERM, old_handler)
     records = sort_results(list(finished.values()), cfg)
     write_csv(sweep_dir / "results.csv", records, spec, cfg)
     print(table_text(records, spec, cfg), file=out, flush=True)

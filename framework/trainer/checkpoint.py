@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from framework.backend import is_array
 from framework.errors import CheckpointError
 from framework.serialization import load_npz, save_npz
 
@@ -85,9 +86,7 @@ class Checkpoint:
         return self.metadata.get("config")
 
 
-def _is_array(value):
-    # cupy arrays are recognised without importing cupy
-    return isinstance(value, np.ndarray) or hasattr(value, "__cuda_array_interface__")
+_is_array = is_array  # numpy or cupy, recognised without importing cupy
 
 
 def _claim(name, arrays):

@@ -29,7 +29,8 @@ from framework import backend
 from framework import threads as thread_control
 from framework.config import (apply_overrides, config_to_dict, load_yaml, package_versions,
                               save_resolved_config, validate_config)
-from framework.errors import ConfigError, PluginError, RegistryError, UserError
+from framework.errors import (CheckpointError, ConfigError, PluginError, RegistryError,
+                             UserError)
 from framework.logger import TensorboardWriter, close_logging, get_logger, setup_logging
 from framework.plugin import load_plugins
 from framework.serialization import remove_stale_temporaries
@@ -39,6 +40,7 @@ from framework.trainer.builder import (Experiment, build_data_loaders, build_exp
                                        build_metrics, build_model, check_experiment)
 from framework.trainer.checkpoint import load_checkpoint
 from framework.trainer import parallel
+from framework.trainer.callbacks.ema import use_averaged_weights
 from framework.trainer.factory import build_trainer
 from framework.trainer.run_dir import check_save_dir, make_run_dirs, remove_run_dirs
 from framework.trainer.trainer import Trainer, evaluate
@@ -222,6 +224,7 @@ def run_guarded(func, debug=False, threads=None):
         return EXIT_ERROR
     finally:
         logging.raiseExceptions = raise_exceptions
+        _forget_added_paths()
         close_logging()
         thread_control.set_num_threads(previous_mode)
     return EXIT_OK
@@ -271,24 +274,30 @@ def _named_plugins(args):
     return names
 
 
-@contextlib.contextmanager
 def _cwd_importable(needed):
-    """While importing modules the user named, let them come from the working folder.
+    """Let the modules the user named come from the working folder.
 
     ``python train.py`` puts the script's folder on ``sys.path``, not the folder it runs
     in, so a project's ``my_project/models.py`` would not be found when ``train.py``
-    lives elsewhere.  The folder goes last (it never shadows an installed package) and
-    only while modules the user named are imported.
+    lives elsewhere.  The folder goes last (it never shadows an installed package), only
+    when the user named modules, and stays until the command ends (their factories may
+    import their siblings later); :func:`run_guarded` takes it off again.
     """
     cwd = os.getcwd()
-    add = needed and cwd not in sys.path and "" not in sys.path
-    if add:
+    if needed and cwd not in sys.path and "" not in sys.path:
         sys.path.append(cwd)
-    try:
-        yield
-    finally:
-        if add and cwd in sys.path:
-            sys.path.remove(cwd)
+        _ADDED_PATHS.append(cwd)
+    return contextlib.nullcontext()
+
+
+def _forget_added_paths():
+    while _ADDED_PATHS:
+        path = _ADDED_PATHS.pop()
+        if path in sys.path:
+            sys.path.remove(path)
+
+
+_ADDED_PATHS = []
 
 
 def _plugins_to_load(cfg, args, checkpoint):
@@ -477,6 +486,7 @@ def _train(args):
         own_step = getattr(type(trainer), "training_step", Trainer.training_step)
         diagnostics.dry_run(cfg, exp, None if own_step is Trainer.training_step
                             else trainer.training_step)
+        diagnostics.trial_update(cfg, exp.optimizer, exp.lr_scheduler)
     resume_lines = []
     if checkpoint is not None:
         # a checkpoint that does not fit fails here, before any folder
@@ -536,6 +546,16 @@ def _train(args):
             pass
 
 
+def _use_averaged_weights(model, checkpoint):
+    """A run with the ``ema`` callback validated (and chose model_best) with its averaged
+    weights: evaluate those."""
+    try:
+        if use_averaged_weights(model, checkpoint):
+            print(f"evaluating the ema callback's averaged weights from {checkpoint.path}")
+    except ValueError as exc:
+        raise CheckpointError(f"{checkpoint.path}: {exc}") from None
+
+
 def _test(args):
     checkpoint = load_checkpoint(args.resume)
     cfg = resolve_config(args, checkpoint)
@@ -559,6 +579,7 @@ def _test(args):
         source = args.config or "its stored config"
         raise ConfigError(f"{checkpoint.path} does not fit the model of {source}: "
                           f"{exc}") from None
+    _use_averaged_weights(model, checkpoint)
     if backend.parse_device(cfg.device)[0] != "cpu":
         model.to(cfg.device)
     with _from_stored_config(args, checkpoint):

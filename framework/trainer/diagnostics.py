@@ -7,6 +7,7 @@ backward, no update, nothing of the model or the loader changed) so that a model
 does not fit the data, labels out of range or a loss that returns the wrong thing fail
 at once, naming the config key, instead of after the run folder exists.
 """
+import copy
 import math
 import numbers
 import os
@@ -19,7 +20,8 @@ from framework.errors import ConfigError
 from framework.serialization import memory_limit_bytes
 from framework.trainer.checkpoint import capture_rng_state, restore_rng_state
 
-__all__ = ["check_sizes", "check_built", "dry_run", "diverged_message", "max_parameters"]
+__all__ = ["check_sizes", "check_built", "dry_run", "trial_update", "diverged_message",
+           "max_parameters"]
 
 #: arch.args names that give the input size, and how the data's size is read for each.
 _INPUT_KEYS = ("in_features", "input_size", "input_dim", "in_dim", "num_features",
@@ -290,6 +292,50 @@ def dry_run(cfg, exp, training_step=None):
         restore_rng_state(rng)
 
 
+def trial_update(cfg, optimizer, scheduler):
+    """Take one optimizer step (zero gradients) and one scheduler step on copies.
+
+    Optimizers and schedulers check few of their arguments when built; a wrong type
+    (``gamma: x``) would otherwise fail at the end of the first epoch, after the run
+    folder exists.  The real optimizer and scheduler are not touched.
+
+    Raises:
+        ConfigError: naming ``optimizer`` or ``lr_scheduler`` and what failed.
+    """
+    if optimizer is None:
+        return
+    try:
+        trial_opt, trial_sched = copy.deepcopy((optimizer, scheduler))
+    except Exception:  # objects that cannot be copied are simply not tried
+        return
+    for group in getattr(trial_opt, "param_groups", []):
+        for p in group.get("params", []):
+            data = getattr(p, "data", None)
+            if data is not None:
+                p.grad = Variable(backend.get_array_module(data).zeros_like(data))
+    try:
+        trial_opt.step()
+    except Exception as exc:
+        raise ConfigError(f"optimizer ({cfg.optimizer.type}): a trial step with "
+                          f"{cfg.optimizer.args} fails: {type(exc).__name__}: {exc}") from None
+    if trial_sched is None:
+        return
+    try:
+        if getattr(trial_sched, "needs_metric", False) or \
+                type(trial_sched).__name__ == "ReduceLROnPlateau":
+            trial_sched.step(1.0)
+        else:
+            trial_sched.step()
+        lrs = [g.get("lr") for g in trial_opt.param_groups]
+        bad = [lr for lr in lrs if not isinstance(lr, numbers.Real) or not math.isfinite(lr)]
+    except Exception as exc:
+        raise ConfigError(f"lr_scheduler ({cfg.lr_scheduler.type}): a trial step with "
+                          f"{cfg.lr_scheduler.args} fails: {type(exc).__name__}: {exc}") from None
+    if bad:
+        raise ConfigError(f"lr_scheduler ({cfg.lr_scheduler.type}): with "
+                          f"{cfg.lr_scheduler.args} the learning rate becomes {bad[0]!r}")
+
+
 def diverged_message(loss_value, epoch, batch_index, data, last_checkpoint):
     """The one line for a NaN or infinite training loss.
 
@@ -305,7 +351,7 @@ def diverged_message(loss_value, epoch, batch_index, data, last_checkpoint):
                  "(check data_loader.args.dataset), not the learning rate")
     else:
         cause = ("the input batch is finite, so the model diverged (try a lower learning "
-                 "rate: optimizer.args.lr)")
+                 "rate: optimizer.args.lr, and check the other optimizer.args)")
     if last_checkpoint and os.path.isfile(last_checkpoint):
         kept = (f"the last good checkpoint is {last_checkpoint} (resume with: python "
                 f"train.py -r {last_checkpoint})")

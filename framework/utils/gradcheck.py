@@ -55,7 +55,8 @@ def gradient_check(f, *inputs, rtol=1e-4, atol=1e-5, eps=1e-4, gy=None, **kwargs
 
     Args:
         f: callable ``f(*inputs, **kwargs) -> Variable``.
-        *inputs: arrays or Variables; each floating one is checked.
+        *inputs: arrays or Variables; each floating one is checked, and the first
+            one in float64 when it holds integers (as DeZero's).
         rtol, atol: tolerances of the comparison.
         gy: upstream gradient (array), ones by default; the numerical side uses the
             same weighting.
@@ -67,6 +68,10 @@ def gradient_check(f, *inputs, rtol=1e-4, atol=1e-5, eps=1e-4, gy=None, **kwargs
         AssertionError: naming the input index and the largest difference.
     """
     xs = [_as_variable(x) for x in inputs]
+    if xs and not np.issubdtype(xs[0].dtype, np.floating):
+        # DeZero's gradient_check(f, x) differentiates x in float64 whatever its dtype
+        # (e.g. np.array([1, 2, 3])); later integer inputs stay labels/indices.
+        xs[0] = Variable(xs[0].data.astype(np.float64))
     for x in xs:
         x.cleargrad()
         x.requires_grad = np.issubdtype(x.dtype, np.floating)
@@ -95,10 +100,14 @@ def gradient_check(f, *inputs, rtol=1e-4, atol=1e-5, eps=1e-4, gy=None, **kwargs
 
 
 def array_allclose(a, b, rtol=1e-4, atol=1e-5):
-    """``numpy.allclose`` for Variables and arrays on either backend, shapes checked."""
+    """``numpy.allclose`` for Variables and arrays on either backend, shapes checked
+    (a 0-d value matches a one-element array)."""
     a = backend.as_numpy(a.data if isinstance(a, Variable) else a)
     b = backend.as_numpy(b.data if isinstance(b, Variable) else b)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+    # Shapes must agree (no broadcasting hides a wrong shape); a 0-d value compares with
+    # a one-element array (DeZero's tests compare sum_to(x, (1,)) with np.sum(x)).
+    same = a.shape == b.shape or (a.size == b.size == 1 and min(a.ndim, b.ndim) == 0)
+    return same and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
 def array_equal(a, b):

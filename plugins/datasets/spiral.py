@@ -2,30 +2,10 @@
 import numpy as np
 
 from framework.data import ArrayDataset
+from framework.datasets import make_spiral  # one generator: DeZero's, in framework
 from framework.errors import ConfigError
 
 __all__ = ["Spiral", "make_spiral"]
-
-
-def make_spiral(num_per_class=100, num_classes=3, seed=1984, noise=0.2):
-    """Generate DeZero's interleaved spirals.
-
-    Point ``i`` of class ``j`` lies at radius ``r = i / num_per_class`` and angle
-    ``4 j + 4 r + noise * z`` with ``z`` standard normal; the points are then shuffled.
-    With the defaults and seed 1984 (train) or 2020 (test) the values equal DeZero's
-    ``get_spiral``, which draws from numpy's legacy generator in this order.
-
-    Returns:
-        ``(x, t)``: float32 points ``(N, 2)`` and int64 labels ``(N,)``, with
-        ``N = num_per_class * num_classes``.
-    """
-    rs = np.random.RandomState(seed)
-    rate = np.tile(np.arange(num_per_class) / num_per_class, num_classes)
-    labels = np.repeat(np.arange(num_classes), num_per_class)
-    theta = labels * 4.0 + 4.0 * rate + rs.randn(num_per_class * num_classes) * noise
-    x = np.stack([rate * np.sin(theta), rate * np.cos(theta)], axis=1).astype(np.float32)
-    perm = rs.permutation(num_per_class * num_classes)
-    return x[perm], labels[perm].astype(np.int64)
 
 
 class Spiral(ArrayDataset):

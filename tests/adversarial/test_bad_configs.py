@@ -179,3 +179,19 @@ def test_bad_override(tmp_path, saved, capsys, extra, needles):
 
 def test_no_config_at_all(capsys):
     check_fails(capsys, [], "-c")
+
+
+# values only a step of the optimizer or scheduler would trip over
+STEP_VALUES = [
+    ("lr_scheduler.args.gamma", None, ["lr_scheduler (StepLR)", "gamma"]),
+    ("lr_scheduler.args.gamma", "x", ["lr_scheduler (StepLR)"]),
+    ("lr_scheduler.args.gamma", [0.5], ["lr_scheduler (StepLR)"]),
+]
+
+
+@pytest.mark.parametrize("key,value,needles", STEP_VALUES,
+                         ids=[f"{k}={v!r}" for k, v, _ in STEP_VALUES])
+def test_value_a_trial_step_catches(tmp_path, saved, capsys, key, value, needles):
+    cfg = small_config(saved, **{key: value, "lr_scheduler.args.step_size": 1})
+    path = write_yaml(tmp_path / "bad.yaml", cfg)
+    check_fails(capsys, ["-c", path], *needles, save_dir=saved)

@@ -226,3 +226,22 @@ def test_crafted_checkpoint_in_a_fresh_process(saved, tmp_path, monkeypatch, scr
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert not (tmp_path / "MARKER").exists()
+
+
+def test_a_named_plugin_may_import_its_siblings_later(saved, capsys, plugin, tmp_path):
+    # the working folder stays importable while the command runs, and only then
+    sibling = plugin("SIZE = 16\n", header=False)
+    name = plugin(f"""
+        @hookimpl
+        def register_models(register):
+            def make():
+                import {sibling}  # imported when the model is built, not at load time
+                return fw.nn.Sequential(fw.nn.Flatten(), fw.nn.Linear(64, {sibling}.SIZE),
+                                        fw.nn.ReLU(), fw.nn.Linear({sibling}.SIZE, 10))
+            register("late_import", make)
+        """)
+    sys.modules.pop(sibling, None)
+    path = write_yaml(tmp_path / "c.yaml", small_config(saved, plugins=[name], **{
+        "arch": {"type": "late_import", "args": {}}, "trainer.epochs": 1}))
+    assert train_main(["-c", path, "-q"]) == 0, capsys.readouterr().err
+    assert str(tmp_path) not in sys.path

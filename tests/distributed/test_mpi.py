@@ -25,6 +25,16 @@ def test_collectives_on_two_ranks(mpirun):
     assert lines == ["ok 0 0 2 True", "ok 1 1 2 False"]
 
 
+@pytest.mark.gpu
+def test_nccl_collectives_on_two_gpus(mpirun):
+    import cupy
+    if cupy.cuda.runtime.getDeviceCount() < 2:
+        pytest.skip("needs 2 GPUs: NCCL puts each rank on its own device")
+    r = mpirun(2, "mpi_collectives.py", "nccl")
+    assert r.returncode == 0, r.stderr
+    assert sorted(r.stdout.split("\n")[:-1]) == ["ok 0 0 2 True", "ok 1 1 2 False"]
+
+
 def test_two_ranks_of_batch_b_equal_one_process_of_batch_2b(mpirun, python_run, tmp_path):
     r = mpirun(2, "mpi_equivalence.py", tmp_path / "two.npz", 8, 3)
     assert r.returncode == 0, r.stderr

@@ -121,6 +121,17 @@ CASES = {
     "standardize": ("layer_norm", lambda r: ([f32(r, 2, 3, 4)], {"ndim": 2})),
     "pad": ("pad", lambda r: ([f32(r, 2, 3), ((1, 0), (2, 1))], {})),
     "huber": ("huber", lambda r: ([f32(r, 3, 4, low=-3, high=3), f32(r, 3, 4)], {})),
+    "split_axis": ("split", lambda r: ([f32(r, 3, 6), 3, 1], {})),
+    "separate": ("split", lambda r: ([f32(r, 3, 4)], {"axis": 1})),
+    # DeZero's average and the book's *_simple versions
+    "average": ("average", lambda r: ([f32(r, 3, 4)], {"axis": 1})),
+    "linear_simple": ("simple", lambda r: ([f32(r, 5, 3), f32(r, 3, 4), f32(r, 4)], {})),
+    "sigmoid_simple": ("simple", lambda r: ([f32(r, 3, 4)], {})),
+    "softmax_simple": ("simple", lambda r: ([f32(r, 3, 4)], {})),
+    "softmax_cross_entropy_simple": ("simple", lambda r: ([f32(r, 4, 3), labels(r, 4, 3)], {})),
+    "conv2d_simple": ("simple", lambda r: ([f32(r, 2, 3, 5, 5), f32(r, 4, 3, 3, 3), f32(r, 4)],
+                                           {"stride": 1, "pad": 1})),
+    "pooling_simple": ("simple", lambda r: ([f32(r, 2, 3, 4, 4), 2], {"stride": 2})),
 }
 
 # Public helpers that compute no differentiable output (arrays, sizes, metrics).

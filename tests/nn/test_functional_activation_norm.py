@@ -178,3 +178,14 @@ def test_dropout1d_zeroes_whole_channels_and_batch_norm_5d(rng):
     out = NF.batch_norm(v, None, None, training=True)
     mu, var = v.mean(axis=(0, 2, 3, 4), keepdims=True), v.var(axis=(0, 2, 3, 4), keepdims=True)
     assert np.allclose(out.data, (v - mu) / np.sqrt(var + 1e-5))
+
+
+def test_dropout2d_on_3d_input_drops_rows_as_pytorch():
+    np.random.seed(4)
+    x = np.ones((4, 6, 5))
+    with pytest.warns(UserWarning, match="dropout1d"):
+        y = NF.dropout2d(x, 0.5).data
+    # (N, C, L): each (n, c) row is kept or dropped whole, independently per sample.
+    rows = y[..., 0]
+    assert np.array_equal(y, np.repeat(rows[..., None], 5, axis=2))
+    assert set(np.unique(rows)) <= {0.0, 2.0} and not np.all(rows == rows[:1])

@@ -279,3 +279,88 @@ def test_transformer_encoder_learns_a_sequence_task():
         opt.step()
         losses.append(float(loss.data))
     assert losses[-1] < 0.2 * losses[0], (losses[0], losses[-1])
+
+
+DECODER_LAYER_KEYS = [
+    f"{att}.{k}" for att in ("self_attn", "multihead_attn")
+    for k in ("in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias")] + [
+    "linear1.weight", "linear1.bias", "linear2.weight", "linear2.bias", "norm1.weight",
+    "norm1.bias", "norm2.weight", "norm2.bias", "norm3.weight", "norm3.bias"]
+
+
+def _decoder_layer_reference(layer, x, memory, tgt_mask=None, memory_padding=None):
+    relu = lambda z: np.maximum(z, 0)  # noqa: E731
+
+    def sa(t):
+        return mha_reference(layer.self_attn, t, t, t, tgt_mask)[0]
+
+    def ca(t):
+        return mha_reference(layer.multihead_attn, t, memory, memory, None, memory_padding)[0]
+
+    def ff(t):
+        hidden = relu(t @ layer.linear1.weight.data.T + layer.linear1.bias.data)
+        return hidden @ layer.linear2.weight.data.T + layer.linear2.bias.data
+
+    def norm(k, t):
+        n = getattr(layer, f"norm{k}")
+        return layer_norm(t, n.weight.data, n.bias.data)
+
+    if layer.norm_first:
+        x = x + sa(norm(1, x))
+        x = x + ca(norm(2, x))
+        return x + ff(norm(3, x))
+    x = norm(1, x + sa(x))
+    x = norm(2, x + ca(x))
+    return norm(3, x + ff(x))
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_transformer_decoder_layer(norm_first, batch_first):
+    np.random.seed(10)
+    layer = nn.TransformerDecoderLayer(E, H, dim_feedforward=6, dropout=0.0,
+                                       batch_first=batch_first, norm_first=norm_first,
+                                       dtype=np.float64)
+    assert list(layer.state_dict()) == DECODER_LAYER_KEYS
+    for att in (layer.self_attn, layer.multihead_attn):
+        att.in_proj_bias.data[...] = np.random.randn(3 * E) * 0.1
+    rng = np.random.default_rng(11)
+    tgt, memory = rng.standard_normal((N, L, E)), rng.standard_normal((N, S, E))
+    causal = nn.Transformer.generate_square_subsequent_mask(L, dtype=np.float64)
+    assert np.array_equal(causal.data, np.triu(np.full((L, L), -np.inf), 1))
+    padding = np.zeros((N, S), bool)
+    padding[0, -1] = True
+    ref = _decoder_layer_reference(layer, tgt, memory, causal.data, padding)
+
+    def layout(t):
+        return t if batch_first else t.transpose(1, 0, 2)
+
+    out = layer(layout(tgt), layout(memory), tgt_mask=causal, memory_key_padding_mask=padding)
+    assert np.allclose(out.data, layout(ref))
+    g = rng.standard_normal(layout(tgt).shape)
+    gradient_check(lambda a, b: layer(a, b, tgt_mask=causal, memory_key_padding_mask=padding) * g,
+                   layout(tgt), layout(memory), rtol=1e-5, atol=1e-7)
+
+
+def test_transformer_keys_init_and_composition():
+    np.random.seed(12)
+    model = nn.Transformer(E, H, num_encoder_layers=2, num_decoder_layers=1,
+                           dim_feedforward=6, dropout=0.0, dtype=np.float64)
+    keys = ([f"encoder.layers.{i}.{k}" for i in range(2) for k in ENCODER_LAYER_KEYS]
+            + ["encoder.norm.weight", "encoder.norm.bias"]
+            + [f"decoder.layers.0.{k}" for k in DECODER_LAYER_KEYS]
+            + ["decoder.norm.weight", "decoder.norm.bias"])
+    assert list(model.state_dict()) == keys
+    w = model.encoder.layers[0].linear1.weight.data  # (6, 8): xavier-uniform bound
+    assert np.abs(w).max() <= math.sqrt(6 / (6 + 8))
+    b = model.encoder.layers[0].linear1.bias.data  # 1-D: keeps Linear's U(+-1/sqrt(in))
+    assert b.any() and np.abs(b).max() <= 1 / math.sqrt(E)
+    rng = np.random.default_rng(13)
+    src, tgt = rng.standard_normal((S, N, E)), rng.standard_normal((L, N, E))
+    mask = nn.Transformer.generate_square_subsequent_mask(L, dtype=np.float64)
+    out = model(src, tgt, tgt_mask=mask)
+    memory = model.encoder(src)
+    assert np.allclose(out.data, model.decoder(tgt, memory, tgt_mask=mask).data)
+    assert out.shape == (L, N, E)
+    with pytest.raises(ValueError, match="batch sizes"):
+        model(src, tgt[:, :1])

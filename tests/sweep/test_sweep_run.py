@@ -92,11 +92,29 @@ def _wait_for(predicate, timeout, what):
     pytest.fail(f"timed out waiting for {what}")
 
 
+def _processes_mentioning(text):
+    """Pids of the processes whose command line contains ``text`` (Linux /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode("utf-8", "replace"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
 @pytest.mark.slow
-def test_six_trial_grid_killed_and_resumed_on_the_digits_config(tmp_path, tensorboard_server):
-    """A 6-trial grid over configs/default.yaml with 2 workers, killed (SIGTERM) after two
-    trials finished, then resumed: the finished trials are not run again, every trial
-    folder is complete, the table is sorted, TensorBoard's HPARAMS lists 6 sessions."""
+@pytest.mark.parametrize("kill", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_six_trial_grid_killed_and_resumed_on_the_digits_config(kill, tmp_path,
+                                                                tensorboard_server):
+    """A 6-trial grid over configs/default.yaml with 2 workers, killed (SIGTERM, or
+    SIGKILL of the sweep process alone) after two trials finished, then resumed: the
+    finished trials are not run again, every trial folder is complete, the table is
+    sorted, TensorBoard's HPARAMS lists 6 sessions with their metrics."""
+    if kill == signal.SIGKILL and not Path("/proc/self/cmdline").exists():
+        pytest.skip("needs Linux /proc to see the trial processes")
     cmd = [sys.executable, "-m", "framework.cli", "sweep", "-c", str(REPO / "configs/default.yaml"),
            "--grid", "optimizer.args.lr=1e-3,3e-3,1e-2", "--grid", "seed=0,1", "--workers", "2",
            "--set", "trainer.epochs=3", "--set", f"trainer.save_dir={tmp_path / 'saved'}",
@@ -106,10 +124,22 @@ def test_six_trial_grid_killed_and_resumed_on_the_digits_config(tmp_path, tensor
     first = subprocess.Popen(cmd, cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT)
     _wait_for(lambda: len(journal.finished()) >= 2, 240, "two finished trials")
-    first.send_signal(signal.SIGTERM)
+    first.send_signal(kill)
     out, _ = first.communicate(timeout=60)
-    assert first.returncode == 130, out.decode()
+    if kill == signal.SIGTERM:
+        assert first.returncode == 143, out.decode()         # SIGTERM's exit status
+        assert f"resume with: zeronn sweep --resume {sweep_dir}" in out.decode()
+    else:
+        assert first.returncode == -signal.SIGKILL
+    # no trial outlives its sweep (SIGKILL: the kernel signals them, see sweep.trial)
+    _wait_for(lambda: not _processes_mentioning(str(sweep_dir)), 60,
+              "the trial processes to end")
     done_before = dict(journal.finished())
+    cut_off = [tid for tid in journal.started() if tid not in done_before]
+    assert cut_off  # the kill came while trials ran: they were stopped, not left running
+    # stopped, not left to run to their end in the folders the resume will reuse
+    assert not all((sweep_dir / "models/digits_mlp" / tid / "checkpoint-epoch3.npz").exists()
+                   for tid in cut_off)
     assert 2 <= len(done_before) < 6, out.decode()
     stamps = {tid: (sweep_dir / "models/digits_mlp" / tid / "checkpoint-epoch3.npz").stat().st_mtime_ns
               for tid in done_before}
@@ -152,7 +182,7 @@ def test_six_trial_grid_killed_and_resumed_on_the_digits_config(tmp_path, tensor
     server = tensorboard_server(sweep_dir / "log")
     request = json.dumps({"startIndex": 0, "sliceSize": 100, "allowedStatuses": [
         "STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"],
-        "colParams": [{"metric": {"tag": "valid/loss"}, "order": "ORDER_ASC"}]})
+        "colParams": [{"metric": {"tag": "hparams/best_val_loss"}, "order": "ORDER_ASC"}]})
     answer = server.poll("/data/plugin/hparams/session_groups?" +
                          urllib.parse.urlencode({"request": request}),
                          lambda r: r.get("totalSize") == 6)
@@ -163,11 +193,48 @@ def test_six_trial_grid_killed_and_resumed_on_the_digits_config(tmp_path, tensor
         assert group["hparams"]["optimizer.args.lr"] == pytest.approx(params["optimizer.args.lr"])
         assert group["hparams"]["seed"] == params["seed"]
         metrics = {m["name"]["tag"]: m["value"] for m in group["metricValues"]}
-        assert {"valid/loss", "valid/accuracy", "train/loss", "train/accuracy"} <= set(metrics)
+        assert {"hparams/val_loss", "hparams/val_accuracy", "hparams/loss",
+                "hparams/accuracy", "hparams/best_val_loss"} == set(metrics)
         history = load_checkpoint(sweep_dir / "models/digits_mlp" / tid /
                                   "checkpoint-epoch3.npz").metadata["history"]
-        assert metrics["valid/loss"] == pytest.approx(history[-1]["val_loss"], rel=1e-6)
+        assert metrics["hparams/val_loss"] == pytest.approx(history[-1]["val_loss"], rel=1e-6)
+        assert metrics["hparams/best_val_loss"] == pytest.approx(finished[tid]["val_loss"],
+                                                                 rel=1e-6)
+        assert group["sessions"][0]["status"] == "STATUS_SUCCESS"
     experiment = server.poll("/data/plugin/hparams/experiment?" +
                              urllib.parse.urlencode({"request": "{}"}),
                              lambda r: bool(r.get("hparamInfos")))
     assert {h["name"] for h in experiment["hparamInfos"]} == {"optimizer.args.lr", "seed"}
+    assert "hparams/best_val_loss" in {m["name"]["tag"] for m in experiment["metricInfos"]}
+
+
+def test_trials_leave_the_hparams_session_to_the_sweep(tmp_path):
+    raw = dict(_tiny_raw(tmp_path), callbacks=["hparams", "lr_monitor",
+                                               {"type": "hparams", "args": {}}])
+    spec = parse_sweep({"parameters": {"seed": [0, 1]}})
+    sweep_dir = create_sweep(raw, spec, tmp_path / "sw")
+    base = yaml.safe_load((sweep_dir / "config.yaml").read_text())
+    assert base["callbacks"] == ["lr_monitor"]
+    assert [t["params"] for t in yaml.safe_load((sweep_dir / "sweep.yaml").read_text())
+            ["trials"]] == [{"seed": 0}, {"seed": 1}]
+
+
+@pytest.mark.slow
+def test_an_error_in_the_sweep_process_stops_its_running_trials(tmp_path, monkeypatch):
+    if not Path("/proc/self/cmdline").exists():
+        pytest.skip("needs Linux /proc to see the trial processes")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+
+    class ClosedPipe:
+        def write(self, text):
+            if text.startswith("[1/"):  # the first trial's line: the reader has gone
+                raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    spec = parse_sweep({"parameters": {"seed": [0, 1, 2]}, "workers": 2})
+    sweep_dir = create_sweep(_tiny_raw(tmp_path, epochs=30), spec, tmp_path / "sw")
+    with pytest.raises(BrokenPipeError):
+        run_sweep(sweep_dir, out=ClosedPipe())
+    assert not _processes_mentioning(str(sweep_dir))

@@ -182,7 +182,7 @@ def test_accumulation_in_float32_matches_to_float_tolerance():
 
 def test_accumulation_rejects_a_bad_step_count():
     for bad in (0, -1, 2.5, True, "4"):
-        with pytest.raises(ValueError, match="steps must be a positive integer"):
+        with pytest.raises(ValueError, match="steps: expected a positive integer"):
             GradAccumulation(steps=bad)
 
 
@@ -208,7 +208,7 @@ def test_grad_clip_by_value_and_its_argument_checks():
     assert any(np.isclose(np.abs(g).max(), 0.01) for grads in opt.grads for g in grads)
     with pytest.raises(ValueError, match="not both"):
         GradClip(max_norm=1.0, clip_value=1.0)
-    with pytest.raises(ValueError, match="max_norm must be a positive number"):
+    with pytest.raises(ValueError, match="max_norm: expected a positive number"):
         GradClip(max_norm=-1)
     assert GradClip().max_norm == 1.0  # `callbacks: [grad_clip]` alone clips the norm at 1
 
@@ -266,5 +266,5 @@ def test_ema_state_round_trips_and_rejects_a_bad_decay():
     for name, value in ema.shadow.items():
         np.testing.assert_array_equal(fresh.shadow[name], value)
         assert fresh.shadow[name] is not value
-    with pytest.raises(ValueError, match=r"decay must be a number in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"decay: expected a number in \[0, 1\]"):
         EMA(decay=1.5)

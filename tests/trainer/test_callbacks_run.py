@@ -20,7 +20,7 @@ from trainer_helpers import run_dirs  # noqa: E402  (tests/trainer)
     ([{"type": "ema", "args": {"decai": 0.9}}], "callbacks[0]: callbacks 'ema' got an "
                                                 "unexpected argument 'decai'"),
     ([{"type": "ema", "args": {"decay": 2}}], "callbacks[0]: building callback 'ema' with "
-                                              "{'decay': 2} failed: decay must be a number"),
+                                              "{'decay': 2} failed: decay: expected a number"),
     ("ema", "callbacks: expected a list"),
 ])
 def test_bad_callbacks_fail_before_the_run_folder(write_config, tmp_path, capsys, callbacks,
@@ -121,3 +121,59 @@ def test_tensorboard_serves_the_hparams_session_and_images(write_config, tmp_pat
             assert diag < off
         else:
             assert image.shape == (2 * 9 + 1, 4 * 9 + 1)  # inputs over outputs, 8x8 + gaps
+
+
+def test_the_readme_callback_example_runs_from_a_config(write_config, tmp_path, monkeypatch):
+    from trainer_helpers import REPO
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("## Callbacks"):]
+    code = section[section.index("```python") + len("```python"):]
+    code = code[:code.index("```")]
+    (tmp_path / "readme_callbacks.py").write_text(code)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = write_config(plugins=["readme_callbacks"], **{"trainer.epochs": 10},
+                        callbacks=[{"type": "stop_at_accuracy", "args": {"target": 0.9}}])
+    assert train_main(["-c", str(path), "-q", "--run-id", "readme"]) == 0
+    run = tmp_path / "saved/models/tiny/readme"
+    last = max(run.glob("checkpoint-epoch*.npz"), key=lambda p: int(p.stem.split("epoch")[1]))
+    ckpt = load_checkpoint(last)
+    assert ckpt.epoch < 10  # stopped early, and that epoch was saved
+    history = ckpt.metadata["history"]
+    assert history[-1]["val_accuracy"] >= 0.9 > max(h["val_accuracy"] for h in history[:-1])
+    assert ckpt.callbacks_state == {"stop_at_accuracy": {"best": history[-1]["val_accuracy"]}}
+
+
+def test_time_limit_a_one_file_option_stops_saves_and_resumes(write_config, tmp_path, capsys):
+    path = write_config(callbacks=[{"type": "time_limit", "args": {"minutes": 1e-6}}],
+                        **{"trainer.save_period": 3})
+    assert train_main(["-c", str(path), "-q", "--run-id", "t"]) == 0
+    run = tmp_path / "saved/models/tiny/t"
+    assert sorted(p.name for p in run.glob("checkpoint-*.npz")) == ["checkpoint-epoch1.npz"]
+    ckpt = load_checkpoint(run / "checkpoint-epoch1.npz")
+    assert ckpt.callbacks_state["time_limit"]["used"] > 0
+    capsys.readouterr()
+    assert train_main(["-r", str(run / "checkpoint-epoch1.npz"), "-q"]) == 0
+    assert "its time_limit of 1e-06 minutes is used up" in capsys.readouterr().out
+    assert train_main(["-r", str(run / "checkpoint-epoch1.npz"), "-q", "--run-id", "more",
+                       "--set", "callbacks.0.args.minutes=100"]) == 0
+    assert (tmp_path / "saved/models/tiny/more/checkpoint-epoch4.npz").exists()
+
+
+def test_test_py_evaluates_the_ema_averages(write_config, tmp_path, capsys, monkeypatch):
+    from framework.trainer import cli
+    from framework.trainer.cli import test_main
+
+    path = write_config(callbacks=[{"type": "ema", "args": {"decay": 0.99}}],
+                        **{"trainer.epochs": 2})
+    assert train_main(["-c", str(path), "-q", "--run-id", "e"]) == 0
+    best = str(tmp_path / "saved/models/tiny/e/model_best.npz")
+    capsys.readouterr()
+    assert test_main(["-r", best, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"evaluating the ema callback's averaged weights from {best}\n")
+    averaged = [line for line in out.splitlines() if line.startswith("test loss")]
+    monkeypatch.setattr(cli, "use_averaged_weights", lambda model, checkpoint: False)
+    assert test_main(["-r", best, "-q"]) == 0
+    raw = [line for line in capsys.readouterr().out.splitlines()
+           if line.startswith("test loss")]
+    assert averaged != raw  # a slow average (0.99) after 42 steps is far from the weights

@@ -1,4 +1,6 @@
 """Activations and dropout with PyTorch's names, arguments and defaults."""
+import warnings
+
 import numpy as np
 
 import framework.functions as F
@@ -135,11 +137,19 @@ def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
-    """Zero whole channels of an (N, C, H, W) (or (C, H, W)) input with probability ``p``.
+    """Zero whole channels of an (N, C, H, W) input with probability ``p``.
 
-    The survivors are scaled by ``1/(1-p)``; the identity when ``training=False``.
+    The survivors are scaled by ``1/(1-p)``; the identity when ``training=False``. A 3-D
+    input is taken as (N, C, L), as PyTorch does today (with its warning; ``dropout1d``
+    says so without one).
 
     Raises:
         ValueError: ``p`` outside [0, 1], or an input that is not 3-D or 4-D.
     """
+    if len(getattr(input, "shape", ())) == 3:
+        warnings.warn("dropout2d: a 3-D input is taken as (N, C, L) and whole (n, c) rows are "
+                      "dropped, as PyTorch does; use dropout1d for that, or add the batch "
+                      "axis (x[None]) for an unbatched (C, H, W) image", UserWarning,
+                      stacklevel=2)
+        return _channel_dropout("dropout2d", input, p, training, 1)
     return _channel_dropout("dropout2d", input, p, training, 2)

@@ -22,7 +22,25 @@ callback's state into every checkpoint (arrays, numbers, strings, nested dicts a
 lists; never pickled), so a resumed run continues exactly.  Chainer's extension
 priorities and Lightning's callbacks work the same way.
 """
-__all__ = ["Callback", "CallbackList", "EVENTS"]
+__all__ = ["Callback", "CallbackList", "EVENTS", "BUILTIN_CALLBACKS", "builtin"]
+
+#: name -> (factory, one-line description): the built-in callbacks, in the order their
+#: modules are imported; the built-in plugin registers each under its name.
+BUILTIN_CALLBACKS = {}
+
+
+def builtin(name, description):
+    """Class decorator: make a callback in ``framework/trainer/callbacks/`` a built-in.
+
+    Its module is imported with the package, so a new built-in is one new file::
+
+        @builtin("time_limit", "stop when the run has used its time")
+        class TimeLimit(Callback): ...
+    """
+    def decorate(cls):
+        BUILTIN_CALLBACKS[name] = (cls, description)
+        return cls
+    return decorate
 
 #: The events a callback may implement, in the order a run meets them.
 EVENTS = ("on_fit_start", "on_epoch_start", "on_batch_start", "after_backward",
@@ -37,7 +55,8 @@ class Callback:
         order: sort key among the trainer's callbacks (lower runs first).  The built-ins
             use: grad_accumulation -20, grad_clip -10, ema 10, lr_monitor 20,
             progress 50, console 100, tensorboard 110, images/hparams 120,
-            checkpoint 200, early_stopping 300.
+            early_stopping 300, checkpoint 1000 (last: a checkpoint holds every other
+            callback's state at the end of the epoch).
         main_process_only: in a multi-process run, only the main process runs it (for
             callbacks that print, write files or log).
         name: the registered name it was built from (its key in checkpoints); the class

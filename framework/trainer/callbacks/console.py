@@ -1,9 +1,10 @@
 """``console``: one line per epoch on the console and in ``info.log``."""
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["EpochLogger"]
 
 
+@builtin('console', 'one line per epoch on the console and in info.log (on by default)')
 class EpochLogger(Callback):
     """Log ``epoch 3/20 | loss 0.4211 | ... | lr 0.001 | 0.84s`` after every epoch.
 

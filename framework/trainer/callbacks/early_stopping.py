@@ -1,11 +1,13 @@
 """``early_stopping``: end the run when the monitored value stops improving."""
 import math
 
-from framework.trainer.callbacks.base import Callback
+from framework.config import checks
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["EarlyStopping"]
 
 
+@builtin('early_stopping', 'stop when trainer.monitor stops improving (on by default; patience: trainer.early_stop)')
 class EarlyStopping(Callback):
     """Stop after ``patience`` epochs in a row without improvement of ``trainer.monitor``.
 
@@ -17,9 +19,9 @@ class EarlyStopping(Callback):
     order = 300
 
     def __init__(self, patience=None):
-        if patience is not None and (isinstance(patience, bool) or
-                                     not isinstance(patience, int) or patience < 0):
-            raise ValueError(f"patience must be an integer >= 0, got {patience!r}")
+        if patience is not None:
+            patience = checks.argument("patience", checks.integer(0, "an integer >= 0"),
+                                       patience)
         self.patience = patience
 
     def _patience(self, trainer):

@@ -1,20 +1,22 @@
 """``grad_clip`` and ``grad_accumulation``: what happens to gradients before a step."""
+from framework.config import checks
 from framework.nn.utils import clip_grad_norm_, clip_grad_value_
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["GradClip", "GradAccumulation"]
+
+
+_POSITIVE = checks.number("a positive number", 0, exclusive=True)
+_POSITIVE_INT = checks.integer(1, "a positive integer")
 
 
 def _positive(name, value, kind=float):
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 \
-            or kind is int and not float(value).is_integer():
-        expected = "a positive integer" if kind is int else "a positive number"
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
-    return kind(value)
+    return kind(checks.argument(name, _POSITIVE_INT if kind is int else _POSITIVE, value))
 
 
+@builtin('grad_clip', "clip the gradients' norm (max_norm) or values (clip_value) before each step")
 class GradClip(Callback):
     """Clip the gradients before every optimizer step.
 
@@ -56,6 +58,7 @@ class GradClip(Callback):
             self.last_norm = float(clip_grad_norm_(params, self.max_norm, self.norm_type).data)
 
 
+@builtin('grad_accumulation', 'one optimizer step per `steps` batches, as one batch of steps x batch_size')
 class GradAccumulation(Callback):
     """Step the optimizer once every ``steps`` batches, on their summed gradients.
 

@@ -3,7 +3,7 @@ import os
 
 from framework.logger.hparams import (flatten_hparams, write_metrics, write_session_end,
                                       write_session_start)
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["HParams"]
 
@@ -13,6 +13,7 @@ DEFAULT_EXCLUDE = ("name", "plugins", "device", "trainer.save_dir", "trainer.ver
                    "trainer.threads", "trainer.save_period")
 
 
+@builtin('hparams', "the config's hyperparameters and final metrics in TensorBoard's HPARAMS table")
 class HParams(Callback):
     """Write the config's hyperparameters when a run starts and its final metrics when
     it ends (the last epoch's values and the best monitored value, as ``best_<name>``),

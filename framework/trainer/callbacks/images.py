@@ -2,19 +2,20 @@
 import numpy as np
 
 from framework.backend import as_numpy
+from framework.config import checks
 from framework.core import Variable, no_grad, test_mode
 from framework.logger.images import confusion_matrix_image, image_grid, to_uint8
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["Images"]
 
 KINDS = ("reconstructions", "confusion_matrix")
 
 
-def _array(x):
-    return as_numpy(x.data if isinstance(x, Variable) else x)
+_array = as_numpy
 
 
+@builtin('images', 'reconstructions and a confusion matrix as TensorBoard images')
 class Images(Callback):
     """Every ``every`` epochs, draw from the validation data (the training data when
     there is none):
@@ -41,13 +42,10 @@ class Images(Callback):
         unknown = [k for k in kinds if k not in KINDS]
         if unknown or not kinds:
             raise ValueError(f"kinds must name some of {', '.join(KINDS)}, got {kinds!r}")
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer, got {every!r}")
-        if isinstance(max_images, bool) or not isinstance(max_images, int) or max_images < 1:
-            raise ValueError(f"max_images must be a positive integer, got {max_images!r}")
+        positive = checks.integer(1, "a positive integer")
         self.kinds = kinds
-        self.every = every
-        self.max_images = max_images
+        self.every = checks.argument("every", positive, every)
+        self.max_images = checks.argument("max_images", positive, max_images)
         self.image_shape = None if image_shape is None else tuple(int(s) for s in image_shape)
 
     def _loader(self, trainer):

@@ -1,9 +1,10 @@
 """``lr_monitor``: the learning rate each epoch trained with, in the epoch's log."""
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["LearningRateMonitor"]
 
 
+@builtin('lr_monitor', "the learning rate in every epoch's log (on by default)")
 class LearningRateMonitor(Callback):
     """Add ``lr`` (the first parameter group's) to every epoch's log, read after the
     epoch's batches and before the scheduler steps; so it appears in the epoch line,

@@ -1,11 +1,12 @@
 """``model_summary``: the model's layer table at the start of a run."""
 from framework.nn import summary
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 from framework.trainer.checkpoint import capture_rng_state, restore_rng_state
 
 __all__ = ["ModelSummary"]
 
 
+@builtin('model_summary', "the model's layer table (nn.summary) at the start")
 class ModelSummary(Callback):
     """Log ``nn.summary`` of the model (layers, output shapes, parameter counts) to the
     console and ``info.log`` before the first epoch, on one sample of the first batch.

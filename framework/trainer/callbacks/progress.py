@@ -1,10 +1,11 @@
 """``progress``: a bar per epoch on a terminal, with the running loss."""
 from framework.logger import progress
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["ProgressBar"]
 
 
+@builtin('progress', 'a progress bar per epoch on a terminal (on by default)')
 class ProgressBar(Callback):
     """Draw ``epoch 3/20 |####    | 12/21 [loss=0.4211]`` while an epoch trains.
 

@@ -1,9 +1,10 @@
 """``tensorboard``: epoch scalars, the running batch loss, histograms on request."""
-from framework.trainer.callbacks.base import Callback
+from framework.trainer.callbacks.base import Callback, builtin
 
 __all__ = ["TensorBoardLogger"]
 
 
+@builtin('tensorboard', 'epoch scalars, batch loss and histograms to TensorBoard (on by default)')
 class TensorBoardLogger(Callback):
     """Write the epoch's values to the trainer's TensorBoard writer.
 
