@@ -54,9 +54,6 @@ class Layer(Module):
         """Yield every Parameter of this layer and its sub-layers (DeZero's name)."""
         yield from self.parameters()
 
-    def to_gpu(self, device_id=0):
-        return super().to_gpu(device_id)
-
     def load_weights(self, path, strict=True):
         """Load weights saved by ``save_weights``, or a DeZero ``.npz`` (``l1/W`` keys).
 
@@ -89,7 +86,7 @@ class _Lazy(LazyModuleMixin, Layer):
     def initialize_parameters(self, x, *args):
         if self.W.data is None:
             self._take_size(x)
-            self._init_W(backend.get_array_module(getattr(x, "data", x)))
+            self._init_W(backend.get_array_module(x))
 
 
 class Linear(_Lazy):
@@ -283,7 +280,7 @@ class BatchNorm(LazyModuleMixin, Layer):
         self._register_lazy()
 
     def initialize_parameters(self, x, *args):
-        xp = backend.get_array_module(getattr(x, "data", x))
+        xp = backend.get_array_module(x)
         D, dt = x.shape[1], x.dtype
         for name, fill in (("avg_mean", 0), ("avg_var", 1), ("gamma", 1), ("beta", 0)):
             p = getattr(self, name)

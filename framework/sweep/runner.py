@@ -346,6 +346,9 @@ def run_sweep(sweep_dir, *, workers=None, out=None):
         raise SweepInterrupted(
             f"sweep interrupted: {len(finished)} of {spec.trials} trials finished; resume "
             f"with: zeronn sweep --resume {sweep_dir}") from None
+    except BaseException:
+        _stop(running)  # whatever went wrong here, no trial runs on without its sweep
+        raise
     finally:
         if old_handler is not None:
             signal.signal(signal.SIGTERM, old_handler)

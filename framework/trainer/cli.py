@@ -27,7 +27,8 @@ from framework import backend
 from framework import threads as thread_control
 from framework.config import (apply_overrides, config_to_dict, load_yaml, package_versions,
                               save_resolved_config, validate_config)
-from framework.errors import ConfigError, PluginError, RegistryError, UserError
+from framework.errors import (CheckpointError, ConfigError, PluginError, RegistryError,
+                             UserError)
 from framework.logger import TensorboardWriter, close_logging, get_logger, setup_logging
 from framework.plugin import load_plugins
 from framework.serialization import remove_stale_temporaries
@@ -37,6 +38,7 @@ from framework.trainer.builder import (Experiment, build_data_loaders, build_exp
                                        build_metrics, build_model, check_experiment)
 from framework.trainer.checkpoint import load_checkpoint
 from framework.trainer import parallel
+from framework.trainer.callbacks.ema import use_averaged_weights
 from framework.trainer.factory import build_trainer
 from framework.trainer.guard import (EXIT_CODES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_IO,
                                      EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, WriteFailed,
@@ -407,6 +409,16 @@ def _train(args):
             pass
 
 
+def _use_averaged_weights(model, checkpoint):
+    """A run with the ``ema`` callback validated (and chose model_best) with its averaged
+    weights: evaluate those."""
+    try:
+        if use_averaged_weights(model, checkpoint):
+            print(f"evaluating the ema callback's averaged weights from {checkpoint.path}")
+    except ValueError as exc:
+        raise CheckpointError(f"{checkpoint.path}: {exc}") from None
+
+
 def _test(args):
     checkpoint = load_checkpoint(args.resume)
     cfg = resolve_config(args, checkpoint)
@@ -430,6 +442,7 @@ def _test(args):
         source = args.config or "its stored config"
         raise ConfigError(f"{checkpoint.path} does not fit the model of {source}: "
                           f"{exc}") from None
+    _use_averaged_weights(model, checkpoint)
     if backend.parse_device(cfg.device)[0] != "cpu":
         model.to(cfg.device)
     with _from_stored_config(args, checkpoint):

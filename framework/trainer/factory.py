@@ -9,6 +9,7 @@ import inspect
 
 from framework.errors import ConfigError, RegistryError, UserError
 from framework.registry import closest_match
+from framework.trainer.callbacks import Callback
 
 __all__ = ["check_training", "build_callbacks", "build_trainer", "TRAINER_ARGUMENTS"]
 
@@ -94,7 +95,6 @@ def build_callbacks(cfg, registries):
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"callbacks[{i}]: building callback {spec.type!r} with "
                               f"{spec.args or {}} failed: {exc}") from exc
-        from framework.trainer.callbacks import Callback
         if not isinstance(callback, Callback):
             raise ConfigError(f"callbacks[{i}]: {spec.type!r} built a "
                               f"{type(callback).__name__}, not a framework.trainer.Callback")

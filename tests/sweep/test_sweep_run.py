@@ -217,3 +217,24 @@ def test_trials_leave_the_hparams_session_to_the_sweep(tmp_path):
     assert base["callbacks"] == ["lr_monitor"]
     assert [t["params"] for t in yaml.safe_load((sweep_dir / "sweep.yaml").read_text())
             ["trials"]] == [{"seed": 0}, {"seed": 1}]
+
+
+@pytest.mark.slow
+def test_an_error_in_the_sweep_process_stops_its_running_trials(tmp_path, monkeypatch):
+    if not Path("/proc/self/cmdline").exists():
+        pytest.skip("needs Linux /proc to see the trial processes")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+
+    class ClosedPipe:
+        def write(self, text):
+            if text.startswith("[1/"):  # the first trial's line: the reader has gone
+                raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    spec = parse_sweep({"parameters": {"seed": [0, 1, 2]}, "workers": 2})
+    sweep_dir = create_sweep(_tiny_raw(tmp_path, epochs=30), spec, tmp_path / "sw")
+    with pytest.raises(BrokenPipeError):
+        run_sweep(sweep_dir, out=ClosedPipe())
+    assert not _processes_mentioning(str(sweep_dir))

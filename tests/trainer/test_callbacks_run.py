@@ -157,3 +157,23 @@ def test_time_limit_a_one_file_option_stops_saves_and_resumes(write_config, tmp_
     assert train_main(["-r", str(run / "checkpoint-epoch1.npz"), "-q", "--run-id", "more",
                        "--set", "callbacks.0.args.minutes=100"]) == 0
     assert (tmp_path / "saved/models/tiny/more/checkpoint-epoch4.npz").exists()
+
+
+def test_test_py_evaluates_the_ema_averages(write_config, tmp_path, capsys, monkeypatch):
+    from framework.trainer import cli
+    from framework.trainer.cli import test_main
+
+    path = write_config(callbacks=[{"type": "ema", "args": {"decay": 0.99}}],
+                        **{"trainer.epochs": 2})
+    assert train_main(["-c", str(path), "-q", "--run-id", "e"]) == 0
+    best = str(tmp_path / "saved/models/tiny/e/model_best.npz")
+    capsys.readouterr()
+    assert test_main(["-r", best, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"evaluating the ema callback's averaged weights from {best}\n")
+    averaged = [line for line in out.splitlines() if line.startswith("test loss")]
+    monkeypatch.setattr(cli, "use_averaged_weights", lambda model, checkpoint: False)
+    assert test_main(["-r", best, "-q"]) == 0
+    raw = [line for line in capsys.readouterr().out.splitlines()
+           if line.startswith("test loss")]
+    assert averaged != raw  # a slow average (0.99) after 42 steps is far from the weights

@@ -2,7 +2,30 @@
 from framework.config import checks
 from framework.trainer.callbacks.base import Callback, builtin
 
-__all__ = ["EMA"]
+__all__ = ["EMA", "use_averaged_weights"]
+
+
+def use_averaged_weights(model, checkpoint):
+    """Put a checkpoint's EMA averages into ``model`` (``test.py`` evaluates the weights
+    the run validated with); return True when the checkpoint had them.
+
+    Raises:
+        ValueError: the averages do not fit the model's parameters.
+    """
+    state = (getattr(checkpoint, "callbacks_state", None) or {}).get("ema")
+    if not isinstance(state, dict) or not isinstance(state.get("shadow"), dict):
+        return False
+    shadow = state["shadow"]
+    params = dict(model.named_parameters())
+    unknown = sorted(set(shadow) - set(params))
+    if unknown:
+        raise ValueError(f"its ema averages name parameters the model lacks: {unknown}")
+    for name, avg in shadow.items():
+        if avg.shape != params[name].data.shape:
+            raise ValueError(f"its ema average of {name} has shape {avg.shape}, the "
+                             f"parameter {params[name].data.shape}")
+        params[name].data = avg.astype(params[name].data.dtype, copy=True)
+    return True
 
 
 @builtin('ema', 'exponential moving average of the weights, used for validation')
@@ -14,7 +37,8 @@ class EMA(Callback):
     only (so ``val_*`` values, ``model_best`` and early stopping judge the averaged
     model) and swapped out again before the next batch.  Checkpoints keep the raw
     weights in ``model`` and the averages in this callback's state, so a resumed run
-    continues exactly.  :meth:`copy_to` puts the averages into a model.
+    continues exactly; ``test.py`` evaluates the averages.  :meth:`copy_to` puts them
+    into a model.
 
     Args:
         decay: weight of the old average, in [0, 1] (0.999: about the last 1000 steps).
