@@ -52,6 +52,10 @@ def _parse():
     p.add_argument("--repeat", type=int, default=7, help="timed blocks per setting (steps)")
     p.add_argument("--runs", type=int, default=3, help="default runs per setting")
     p.add_argument("--only", choices=["steps", "run"], help="only one of the two parts")
+    p.add_argument("--run-limit", type=float, default=60.0,
+                   help="stop a default run after this many seconds and count it as that "
+                        "long (a lower bound, marked '>'): a collapsed 2-thread run can take "
+                        "minutes")
     return p.parse_args()
 
 
@@ -123,15 +127,19 @@ def cnn_step(rng):
 
 
 def time_steps(step, repeat, number):
-    """Median seconds per step for each setting, blocks interleaved; auto's choices."""
+    """Median seconds per step for each setting, blocks interleaved; auto's choices.
+
+    The order rotates every repeat: OpenBLAS's workers keep spinning for a while after
+    a 2-thread block, and would otherwise always slow down the same next setting.
+    """
     samples = {s: [] for s in SETTINGS}
     chosen = []
     for s in SETTINGS:  # warm-up, also gives auto a first interval
         fw.set_num_threads(s)
         for _ in range(number):
             step()
-    for _ in range(repeat):
-        for s in SETTINGS:
+    for r in range(repeat):
+        for s in SETTINGS[r % 3:] + SETTINGS[:r % 3]:
             fw.set_num_threads(s)
             t0 = time.perf_counter()
             for _ in range(number):
@@ -143,27 +151,33 @@ def time_steps(step, repeat, number):
 
 
 # --------------------------------------------------------------------------- default run
-def default_run(setting, save_dir):
+def default_run(setting, save_dir, limit):
     cmd = [sys.executable, os.path.join(ROOT, "train.py"), "-c",
            os.path.join(ROOT, "configs", "default.yaml"), "-q",
            "--set", f"trainer.save_dir={save_dir}", "--set", "trainer.tensorboard=false"]
     if setting != "auto":
         cmd += ["--threads", str(setting)]
     t0 = time.perf_counter()
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    try:
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=limit)
+    except subprocess.TimeoutExpired:
+        return limit, True
     seconds = time.perf_counter() - t0
     if out.returncode != 0:
         raise SystemExit(f"train.py failed ({out.returncode}): {out.stderr.strip()}")
-    return seconds
+    return seconds, False
 
 
-def time_runs(runs):
+def time_runs(runs, limit):
     samples = {s: [] for s in SETTINGS}
+    stopped = {s: 0 for s in SETTINGS}
     save_dir = tempfile.mkdtemp(prefix="zeronn-bench-threads-")
     try:
-        for _ in range(runs):
-            for s in SETTINGS:
-                samples[s].append(default_run(s, save_dir))
+        for r in range(runs):
+            for s in SETTINGS[r % 3:] + SETTINGS[:r % 3]:
+                seconds, cut = default_run(s, save_dir, limit)
+                samples[s].append(seconds)
+                stopped[s] += cut
         chosen = []
         for dirpath, _, files in os.walk(save_dir):
             for f in files:
@@ -174,6 +188,10 @@ def time_runs(runs):
                                 chosen.append(int(line.split("(now ")[1].split(")")[0]))
     finally:
         shutil.rmtree(save_dir, ignore_errors=True)
+    print(f"  default runs (s): " + "; ".join(
+        f"{s}: " + ", ".join(f"{v:.1f}" for v in samples[s])
+        + (f" ({stopped[s]} stopped at {limit:.0f} s)" if stopped[s] else "")
+        for s in SETTINGS), flush=True)
     return {s: statistics.median(v) for s, v in samples.items()}, samples, chosen
 
 
@@ -190,6 +208,9 @@ def report(title, med, chosen, unit="ms", scale=1e3):
 
 def main():
     args = _parse()
+    # A plain SIGTERM would skip the conditions' cleanup and leave the busy process
+    # spinning: turn it into SystemExit so that the busy process is stopped first.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
           f"{len(threads._cores())} cores; medians; target: auto <= {TARGET}x the better of "
           f"1 and 2 threads")
@@ -202,7 +223,7 @@ def main():
                     med, chosen = time_steps(make(rng), args.repeat, number)
                     ok &= report(title, med, chosen)
             if args.only in (None, "run"):
-                med, samples, chosen = time_runs(args.runs)
+                med, samples, chosen = time_runs(args.runs, args.run_limit)
                 ok &= report("default run", med, chosen, unit="s", scale=1)
     fw.set_num_threads("auto")
     return 0 if ok else 1

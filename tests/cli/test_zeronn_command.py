@@ -183,6 +183,7 @@ def test_export_a_checkpoint(trained, tmp_path, monkeypatch, capsys):
     assert zeronn(monkeypatch, "export", "-r", checkpoint) == 2   # -o is required
 
 
+@pytest.mark.slow  # about 8 s on 2 shared cores
 def test_sweep_grid_from_the_command_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     config = _tiny_config(tmp_path)

@@ -32,6 +32,7 @@ def _same_history(a, b, rtol=1e-5):
             assert x[key] == pytest.approx(y[key], rel=rtol, abs=1e-7), (key, x, y)
 
 
+@pytest.mark.slow  # about 7 s on 2 shared cores
 def test_two_processes_train_as_one_with_twice_the_batch(mpirun, python_run, tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     r = python_run(REPO / "train.py", *ARGS, "--bs", "64", "--set",
