@@ -2,12 +2,9 @@
 
 The functions take PyTorch's argument names (``input``, ``dim``, ``keepdim``) and call
 the Functions of ``framework.functions`` or the core primitives: no op is implemented
-twice. :func:`install_methods` attaches the methods (``softmax``, ``relu``, ``clamp``,
-``mm``, ...) to Variable, as DeZero's ``setup_variable`` attaches its operators; the
-core cannot import ``framework.functions`` itself.
+twice. The tensor methods built on them live in ``framework.tensor_methods``.
 """
 import builtins
-import contextlib
 from collections import namedtuple
 
 import numpy as np
@@ -15,9 +12,7 @@ import numpy as np
 import framework.functions as F
 from framework import backend
 from framework.core import primitives as P
-from framework.core.config import Config
-from framework.core.function import Function
-from framework.core.reduction_methods import MaxResult, MinResult
+from framework.core.config import inference_mode, is_grad_enabled, set_grad_enabled
 from framework.core.shape_methods import normalize_dim
 from framework.core.variable import Variable, as_variable
 
@@ -31,7 +26,7 @@ __all__ = [
     "equal", "isclose", "isnan", "isinf", "isfinite", "eq", "ne", "lt", "le", "gt", "ge",
     "topk", "sort", "argsort", "chunk", "split", "gather", "index_select", "masked_fill",
     "clone", "detach", "all", "any", "set_grad_enabled", "is_grad_enabled",
-    "inference_mode", "install_methods", "add", "sub", "subtract", "mul", "multiply",
+    "inference_mode", "add", "sub", "subtract", "mul", "multiply",
     "div", "divide", "true_divide", "neg",
 ]
 
@@ -161,40 +156,6 @@ def bmm(input, mat2):  # noqa: A002
     return P.matmul(input, mat2)
 
 
-class Einsum(Function):
-    """numpy's einsum in explicit or implicit form (no repeated index within one operand)."""
-
-    def __init__(self, inputs_spec, output_spec):
-        self.inputs_spec = inputs_spec
-        self.output_spec = output_spec
-
-    def forward(self, *xs):
-        xp = backend.get_array_module(xs[0])
-        spec = ",".join(self.inputs_spec) + "->" + self.output_spec
-        return xp.einsum(spec, *xs)
-
-    def backward(self, gy):
-        grads = []
-        for k, x in enumerate(self.inputs):
-            if not x.requires_grad:
-                grads.append(None)
-                continue
-            others = [s for i, s in enumerate(self.inputs_spec) if i != k]
-            operands = [v for i, v in enumerate(self.inputs) if i != k]
-            target = self.inputs_spec[k]
-            present = set(self.output_spec).union(*others) if others else set(self.output_spec)
-            # Indices of x found nowhere else were summed away: their gradient is broadcast.
-            kept = "".join(c for c in target if c in present)
-            g = Einsum((self.output_spec,) + tuple(others), kept)(gy, *operands)
-            if kept != target:
-                shape = tuple(x.shape[target.index(c)] if c in kept else 1 for c in target)
-                order = [kept.index(c) for c in target if c in kept]
-                g = P.transpose(g, order) if order != sorted(order) else g
-                g = P.broadcast_to(P.reshape(g, shape), x.shape)
-            grads.append(g)
-        return tuple(grads)
-
-
 def einsum(equation, *operands):
     """Einstein summation (``einsum("ij,jk->ik", a, b)``), differentiable.
 
@@ -220,7 +181,7 @@ def einsum(equation, *operands):
         for c in "".join(specs):
             counts[c] = counts.get(c, 0) + 1
         out = "".join(sorted(c for c, n in counts.items() if n == 1))
-    return Einsum(specs, out)(*[_var(o) for o in operands])
+    return P.Einsum(specs, out)(*[_var(o) for o in operands])
 
 
 # ---------------------------------------------------------------------- reductions
@@ -541,164 +502,3 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     return TopK(x.gather(d, idx), Variable(idx, requires_grad=False))
 
 
-# ---------------------------------------------------------------------- grad mode
-class set_grad_enabled:  # noqa: N801 - PyTorch's name
-    """Turn graph recording on or off: now (``set_grad_enabled(False)``), or for a block
-    (``with set_grad_enabled(False):``), restoring the previous mode after the block."""
-
-    def __init__(self, mode):
-        self.prev = Config.enable_backprop
-        Config.enable_backprop = builtins.bool(mode)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        Config.enable_backprop = self.prev
-        return False
-
-
-def is_grad_enabled():
-    return Config.enable_backprop
-
-
-def inference_mode(mode=True):
-    """``no_grad()`` when ``mode`` is True (zeronn has no separate inference tensors)."""
-    if mode:
-        from framework.core.config import no_grad
-        return no_grad()
-    return contextlib.nullcontext()
-
-
-# ---------------------------------------------------------------------- methods
-class _FunctionMethods:
-    """Tensor methods that need ``framework.functions``; copied onto Variable."""
-
-    def add(self, other, alpha=1):
-        return add(self, other, alpha=alpha)
-
-    def sub(self, other, alpha=1):
-        return sub(self, other, alpha=alpha)
-
-    subtract = sub
-
-    def mul(self, other):
-        return P.mul(self, other)
-
-    multiply = mul
-
-    def div(self, other, rounding_mode=None):
-        return div(self, other, rounding_mode=rounding_mode)
-
-    divide = true_divide = div
-
-    def abs(self):
-        return F.abs(self)
-
-    def exp(self):
-        return P.exp(self)
-
-    def log(self):
-        return P.log(self)
-
-    def sqrt(self):
-        return F.sqrt(self)
-
-    def rsqrt(self):
-        return rsqrt(self)
-
-    def sin(self):
-        return F.sin(self)
-
-    def cos(self):
-        return F.cos(self)
-
-    def tanh(self):
-        return F.tanh(self)
-
-    def sigmoid(self):
-        return F.sigmoid(self)
-
-    def relu(self):
-        return F.relu(self)
-
-    def square(self):
-        return F.square(self)
-
-    def pow(self, exponent):
-        return P.pow(self, exponent)
-
-    def neg(self):
-        return P.neg(self)
-
-    negative = neg
-
-    def clamp(self, min=None, max=None):  # noqa: A002
-        return clamp(self, min, max)
-
-    clip = clamp
-
-    def clamp_(self, min=None, max=None):  # noqa: A002
-        from framework.core.inplace import apply_inplace
-        return apply_inplace(self, lambda x: clamp(x, min, max), (), "clamp_")
-
-    clip_ = clamp_
-
-    def relu_(self):
-        from framework.core.inplace import apply_inplace
-        return apply_inplace(self, F.relu, (), "relu_")
-
-    def softmax(self, dim, dtype=None):
-        return softmax(self, dim, dtype)
-
-    def log_softmax(self, dim, dtype=None):
-        return log_softmax(self, dim, dtype)
-
-    def logsumexp(self, dim, keepdim=False):
-        return logsumexp(self, dim, keepdim)
-
-    def mm(self, mat2):
-        return F.mm(self, mat2)
-
-    def dot(self, other):
-        return F.dot(self, other)
-
-    def bmm(self, mat2):
-        return bmm(self, mat2)
-
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
-            keepdims=None, ddof=None, dtype=None, out=None):
-        """The standard deviation; PyTorch's default divides by ``n - 1``."""
-        return F.sqrt(self.var(dim, unbiased, keepdim, correction=correction, axis=axis,
-                               keepdims=keepdims, ddof=ddof, dtype=dtype, out=out))
-
-    def norm(self, p="fro", dim=None, keepdim=False):
-        return norm(self, p, dim, keepdim)
-
-    def topk(self, k, dim=-1, largest=True, sorted=True):  # noqa: A002
-        return topk(self, k, dim, largest, sorted)
-
-    def sort(self, dim=-1, descending=False, stable=False):
-        return sort(self, dim, descending, stable)
-
-    def argsort(self, dim=-1, descending=False, stable=False):
-        return argsort(self, dim, descending, stable)
-
-    def maximum(self, other):
-        return maximum(self, other)
-
-    def minimum(self, other):
-        return minimum(self, other)
-
-
-def install_methods(cls=Variable):
-    """Attach the methods of :class:`_FunctionMethods` to ``cls`` (Variable)."""
-    for name, value in vars(_FunctionMethods).items():
-        if not name.startswith("__"):
-            setattr(cls, name, value)
-
-
-install_methods()
-
-# ``max``/``min`` results are the core's named tuples; re-exported for users who check.
-MaxResult, MinResult = MaxResult, MinResult

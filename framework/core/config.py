@@ -1,7 +1,8 @@
 """Global switches of the autograd engine and the context managers that flip them."""
 import contextlib
 
-__all__ = ["Config", "using_config", "no_grad", "test_mode", "enable_grad"]
+__all__ = ["Config", "using_config", "no_grad", "test_mode", "enable_grad",
+           "set_grad_enabled", "is_grad_enabled", "inference_mode"]
 
 
 class Config:
@@ -46,3 +47,30 @@ def test_mode():
 
 
 test_mode.__test__ = False  # not a pytest test, though its name starts with "test"
+
+
+class set_grad_enabled:  # noqa: N801 - PyTorch's name
+    """Turn graph recording on or off: now (``set_grad_enabled(False)``), or for a block
+    (``with set_grad_enabled(False):``), restoring the previous mode after the block."""
+
+    def __init__(self, mode):
+        self.prev = Config.enable_backprop
+        Config.enable_backprop = bool(mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        Config.enable_backprop = self.prev
+        return False
+
+
+def is_grad_enabled():
+    return Config.enable_backprop
+
+
+def inference_mode(mode=True):
+    """``no_grad()`` when ``mode`` is True (zeronn has no separate inference tensors)."""
+    if mode:
+        return no_grad()
+    return contextlib.nullcontext()

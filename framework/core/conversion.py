@@ -237,6 +237,14 @@ class ConversionMethods:
     def __int__(self):
         return builtins.int(_one_element(self, "int()"))
 
+    def __index__(self):
+        """An integer tensor of one element as a list index (``classes[pred.argmax()]``)."""
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError(f"only integer tensors of a single element can be converted to "
+                            f"an index, got dtype {self.data.dtype} and shape "
+                            f"{tuple(self.shape)}")
+        return builtins.int(self.data.reshape(()).item())
+
     def __complex__(self):
         return complex(_one_element(self, "complex()"))
 

@@ -71,6 +71,11 @@ def _leaf_gradient(gx, handed, create_graph):
     return gx
 
 
+#: Set once any Variable asked to keep its gradient (``retain_grad()``): until then the
+#: backward loop does not look at the per-Variable flag at all.
+retaining = False
+
+
 def _describe(x):
     return f"a Variable of shape {tuple(x.shape)} and dtype {x.dtype}"
 
@@ -133,23 +138,24 @@ def run_backward(y, retain_grad=False, create_graph=False, gradient=None):
     seen = {func}
     counter = 1
     clock = _function._clock  # no in-place change since a function's stamp: nothing to check
+    keep = retaining
     with using_config("enable_backprop", create_graph):
         while heap:
             func = _heappop(heap)[2]
-            if func._stamp < clock and func.reads_values:
+            if clock and func._stamp < clock and func.reads_values:
                 _check_versions(func)
             outputs = func.outputs
             if len(outputs) == 1:
                 out = outputs[0]()
                 gxs = func.backward(None if out is None else out.grad)
-                if not retain_grad and out is not None and not out._retains_grad:
+                if not retain_grad and out is not None and not (keep and out._retains_grad):
                     out.grad = None
             else:
                 outs = [ref() for ref in outputs]
                 gxs = func.backward(*[None if o is None else o.grad for o in outs])
                 if not retain_grad:
                     for out in outs:
-                        if out is not None and not out._retains_grad:
+                        if out is not None and not (keep and out._retains_grad):
                             out.grad = None
             if type(gxs) is not tuple:
                 gxs = (gxs,)

@@ -114,7 +114,8 @@ class Function:
                     if x.generation > gen:
                         gen = x.generation
                 self.generation = gen
-                self._stamp = _clock
+                if _clock:  # the class default 0 is right until the first in-place change
+                    self._stamp = _clock
                 out.creator = self
                 out.generation = gen + 1
                 self.inputs = inputs
@@ -123,7 +124,8 @@ class Function:
         outputs = [_output(y, record) for y in ys]
         if record:
             self.generation = gen = max([x.generation for x in inputs])
-            self._stamp = _clock
+            if _clock:
+                self._stamp = _clock
             for out in outputs:
                 out.creator = self
                 out.generation = gen + 1

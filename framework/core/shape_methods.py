@@ -57,6 +57,21 @@ class ShapeMethods:
 
     __slots__ = ()
 
+    def __iter__(self):
+        """The slices along dim 0 (views), as PyTorch iterates.
+
+        Raises:
+            TypeError: a 0-d tensor (numpy's ``x[0]`` would end the loop silently).
+        """
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (ops.get_item(self, i) for i in range(self.data.shape[0]))
+
+    def __contains__(self, value):
+        """``value in t``: True when some element equals ``value``."""
+        other = value.data if isinstance(value, Variable) else value
+        return bool((self.data == other).any())
+
     # ------------------------------------------------------------------ reshapes
     def reshape(self, *shape):
         """A tensor of the new shape (a view when numpy can make one); ``reshape(2, 3)``

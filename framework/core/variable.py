@@ -167,6 +167,8 @@ class Variable(ShapeMethods, ReductionMethods, ConversionMethods, ComparisonMeth
     def retain_grad(self):
         """Keep this non-leaf's ``.grad`` after backward (PyTorch's ``retain_grad``)."""
         if self.creator is not None:
+            from framework.core import engine
+            engine.retaining = True
             self._retains_grad = True
 
     @property

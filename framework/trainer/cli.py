@@ -4,24 +4,22 @@ Both turn every user mistake (a bad config, argument, checkpoint, device, plugin
 save_dir or data) into one line on stderr and exit status 2, with no traceback unless
 ``--debug``; nothing is written before the config, plugins, registry names and
 arguments, device, checkpoint, save_dir and a dry run of one batch have all been
-checked.  Exit statuses (see :data:`EXIT_CODES`): 0 done, 1 the loss diverged or a
-bug in zeronn (then with its traceback and a line saying so), 2 bad input, 74 a
-write failed (disk full, read-only), 130 Ctrl-C, 143 SIGTERM.
+checked.  Exit statuses (see :data:`EXIT_CODES` and :mod:`framework.trainer.guard`):
+0 done, 1 the loss diverged or a bug in zeronn (then with its traceback and a line
+saying so), 2 bad input, 74 a write failed (disk full, read-only), 130 Ctrl-C, 143
+SIGTERM.
 
 A checkpoint never chooses code: the ``plugins:`` of a config stored in a checkpoint
 are imported only when the user names them again (``-c`` or ``--plugins``), and the
-working folder goes on ``sys.path`` only while importing modules the user named.
+working folder goes on ``sys.path`` only when the user named modules.
 """
 import argparse
 import contextlib
 import copy
-import logging
 import os
 import random
 import re
-import signal
 import sys
-import traceback
 
 import numpy as np
 
@@ -42,37 +40,15 @@ from framework.trainer.checkpoint import load_checkpoint
 from framework.trainer import parallel
 from framework.trainer.callbacks.ema import use_averaged_weights
 from framework.trainer.factory import build_trainer
+from framework.trainer.guard import (EXIT_CODES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_IO,
+                                     EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, WriteFailed,
+                                     add_import_path, one_line, run_guarded)
 from framework.trainer.run_dir import check_save_dir, make_run_dirs, remove_run_dirs
 from framework.trainer.trainer import Trainer, evaluate
 
 __all__ = ["train_main", "test_main", "run_guarded", "resolve_config", "EXIT_CODES",
-           "WriteFailed"]
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
-EXIT_IO = 74  # sysexits' EX_IOERR: a write failed (disk full, read-only folder)
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
-EXIT_TERMINATED = 143  # 128 + SIGTERM
-
-#: Exit status -> what it means (the README's table).
-EXIT_CODES = {
-    EXIT_OK: "the run finished (or had nothing left to train)",
-    EXIT_ERROR: "the loss became NaN/infinite, or a bug in zeronn (traceback and a line "
-                "saying so)",
-    EXIT_USAGE: "bad input: config, override, argument, checkpoint, plugin, save_dir, data, "
-                "device",
-    EXIT_IO: "a write failed during the run (disk full, read-only or vanished folder)",
-    EXIT_INTERRUPTED: "Ctrl-C",
-    EXIT_TERMINATED: "SIGTERM",
-}
-
-
-class WriteFailed(Exception):
-    """Writing a run's files failed; the message names the folder and last checkpoint."""
-
-
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, delivered as an interrupt so the run stops the way Ctrl-C stops it."""
-
+           "WriteFailed", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_IO", "EXIT_INTERRUPTED",
+           "EXIT_TERMINATED"]
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad argument in one line (exit 2), like the other errors."""
@@ -126,108 +102,6 @@ def test_parser(prog="test.py"):
                         help="config to use instead of the one stored in the checkpoint")
     _common_arguments(parser)
     return parser
-
-
-def one_line(exc):
-    """An error message folded onto one line (multi-line reports become '; '-separated)."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return "; ".join(lines).replace(":; ", ": ")
-
-
-def _pin_threads(n):
-    """Pin numpy's BLAS threads for ``--threads N`` (None leaves the mode as it is)."""
-    if n is None:
-        return
-    if n < 1:
-        raise ConfigError(f"--threads: expected a positive integer, got {n}")
-    thread_control.set_num_threads(n)
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt():
-    """Inside the block, SIGTERM raises :class:`_Terminated` (main thread only)."""
-    def handler(signum, frame):
-        raise _Terminated()
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except (ValueError, OSError):  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _terminated(exc):
-    """True when the interrupt ``exc`` (or what it replaced) came from SIGTERM."""
-    while exc is not None:
-        if isinstance(exc, _Terminated):
-            return True
-        exc = exc.__context__
-    return False
-
-
-def run_guarded(func, debug=False, threads=None):
-    """Run ``func()`` and map its outcome to an exit status with one line on stderr.
-
-    Returns:
-        0 done; 2 a user error (:class:`UserError`, or a local plugin's error);
-        1 a diverged run, or any other exception, which is a bug in zeronn: its
-        traceback is printed with a line saying so; 74 a failed write
-        (:class:`WriteFailed`); 130 Ctrl-C; 143 SIGTERM.  With ``debug`` errors
-        propagate with their traceback instead.  ``threads`` pins the BLAS threads for
-        the call; the previous setting comes back after.
-    """
-    previous_mode = thread_control.get_mode()
-    raise_exceptions = logging.raiseExceptions
-    logging.raiseExceptions = False  # a full disk must not print logging tracebacks
-    try:
-        # numpy's overflow warnings would add lines to a NaN report: the trainer
-        # detects a non-finite loss itself and says where it came from
-        with _sigterm_as_interrupt(), \
-                np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            _pin_threads(threads)
-            func()
-    except (UserError, PluginError) as exc:
-        if debug:
-            raise
-        parallel.report(f"error: {one_line(exc)}")
-        return EXIT_USAGE
-    except TrainingDiverged as exc:
-        if debug:
-            raise
-        parallel.report(f"error: {one_line(exc)}")
-        return EXIT_ERROR
-    except WriteFailed as exc:
-        if debug:
-            raise
-        parallel.report(f"error: {one_line(exc)}")
-        return EXIT_IO
-    except KeyboardInterrupt as exc:
-        sigterm = _terminated(exc)
-        message = str(exc) if isinstance(exc, TrainingInterrupted) else ""
-        if sigterm:  # the trainer's line went to the log; say it where scripts look
-            print(f"terminated (SIGTERM){': ' + message if message else ''}",
-                  file=sys.stderr)
-            return EXIT_TERMINATED
-        if not isinstance(exc, TrainingInterrupted):  # the trainer logs its own line
-            print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as exc:
-        if debug:
-            raise
-        traceback.print_exc()
-        print(f"error: this is a bug in zeronn, not in your input ({type(exc).__name__}: "
-              f"{one_line(exc)}); please report it with the traceback above",
-              file=sys.stderr)
-        return EXIT_ERROR
-    finally:
-        logging.raiseExceptions = raise_exceptions
-        _forget_added_paths()
-        close_logging()
-        thread_control.set_num_threads(previous_mode)
-    return EXIT_OK
 
 
 def _overrides_list(args):
@@ -284,20 +158,9 @@ def _cwd_importable(needed):
     import their siblings later); :func:`run_guarded` takes it off again.
     """
     cwd = os.getcwd()
-    if needed and cwd not in sys.path and "" not in sys.path:
-        sys.path.append(cwd)
-        _ADDED_PATHS.append(cwd)
+    if needed and "" not in sys.path:
+        add_import_path(cwd)
     return contextlib.nullcontext()
-
-
-def _forget_added_paths():
-    while _ADDED_PATHS:
-        path = _ADDED_PATHS.pop()
-        if path in sys.path:
-            sys.path.remove(path)
-
-
-_ADDED_PATHS = []
 
 
 def _plugins_to_load(cfg, args, checkpoint):

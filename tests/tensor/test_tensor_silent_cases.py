@@ -269,3 +269,22 @@ def test_cuda_without_a_gpu_names_why(monkeypatch):
     with pytest.raises(DeviceError, match="cupy is not installed"):
         nn.Linear(2, 2).cuda()
     assert fw.accelerator.current_accelerator() is None and fw.cuda.device_count() == 0
+
+
+def test_iteration_index_and_membership():
+    classes = ["cat", "dog", "bird"]
+    assert classes[fw.tensor([0.1, 0.7, 0.2]).argmax()] == "dog"  # __index__
+    assert [v.item() for v in fw.tensor([4, 5])] == [4, 5]
+    with pytest.raises(TypeError, match="0-d"):
+        list(fw.tensor(1.0))  # numpy's x[0] would have ended the loop silently
+    with pytest.raises(TypeError, match="single element"):
+        ["a", "b"][fw.tensor([0, 1])]
+    assert 2 in fw.tensor([1, 2]) and 3 not in fw.tensor([1, 2])
+
+
+def test_parameters_accept_numbers_scalars_and_tensors():
+    assert nn.Parameter(np.float32(1.5)).data.dtype == np.float32
+    assert nn.Parameter(2.0).data.shape == ()
+    t = fw.ones(3)
+    p = nn.Parameter(t)
+    assert p.data is t.data and p.requires_grad  # shares memory, as nn.Parameter(tensor)
