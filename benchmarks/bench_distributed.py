@@ -88,9 +88,11 @@ def _interleaved(fns, repeat, raw):
             t0 = time.perf_counter()
             fn()
             samples[name].append(time.perf_counter() - t0)
-    # the slowest rank decides a collective's time
-    return {k: raw.allreduce(_median(v), op=__import__("mpi4py").MPI.MAX)
-            for k, v in samples.items()}
+    # the slowest rank decides a collective's time; the best sample is the cost of the
+    # code path itself, the median includes what the machine's load adds
+    MAX = __import__("mpi4py").MPI.MAX
+    return {k: {"median": raw.allreduce(_median(v), op=MAX),
+                "best": raw.allreduce(min(v), op=MAX)} for k, v in samples.items()}
 
 
 def role_step(args):
@@ -151,17 +153,24 @@ def main():
           f"medians; the slowest rank's time per collective")
     res = _job(2, "allreduce", 1, ["--repeat", str(args.repeat)])
     ok = True
-    print(f"{'buffer':>14} {'raw mpi4py':>11} {'DDP path':>10} {'ratio':>6} "
-          f"{'all_reduce':>11} {'ratio':>6}")
-    for name, r in res.items():
-        ratio = r["ddp_path"] / r["raw"]
-        line = f"{name:>14} {r['raw'] * 1e3:9.2f}ms {r['ddp_path'] * 1e3:8.2f}ms {ratio:6.2f}"
-        if "all_reduce" in r:
-            line += f" {r['all_reduce'] * 1e3:9.2f}ms {r['all_reduce'] / r['raw']:6.2f}"
-            ok &= ratio <= TARGET
-        print(line)
-    print(f"target: DDP path / raw <= {TARGET:.2f} for the plain buffers "
-          f"({'met' if ok else 'MISSED'})")
+    for stat in ("best", "median"):
+        print(f"{stat} of {args.repeat}:")
+        print(f"{'buffer':>14} {'raw mpi4py':>11} {'DDP path':>10} {'ratio':>6} "
+              f"{'all_reduce':>11} {'ratio':>6}")
+        for name, r in res.items():
+            raw = r["raw"][stat]
+            ratio = r["ddp_path"][stat] / raw
+            line = (f"{name:>14} {raw * 1e3:9.2f}ms {r['ddp_path'][stat] * 1e3:8.2f}ms "
+                    f"{ratio:6.2f}")
+            if "all_reduce" in r:
+                line += (f" {r['all_reduce'][stat] * 1e3:9.2f}ms "
+                         f"{r['all_reduce'][stat] / raw:6.2f}")
+                if stat == "median":
+                    ok &= ratio <= TARGET
+            print(line)
+    print(f"target: DDP path / raw <= {TARGET:.2f} (medians, order rotated) for the plain buffers "
+          f"({'met' if ok else 'MISSED'}); all_reduce also allocates and copies its result; "
+          f"'MLP gradients' adds packing 1.8 M gradients into one buffer and back")
     steps = {"2 ranks x 1 thread, batch 50 each": [], "1 rank x 2 threads, batch 100": []}
     for _ in range(3):
         steps["2 ranks x 1 thread, batch 50 each"].append(

@@ -1,9 +1,12 @@
 """The optional ``distributed:`` config section."""
+from pathlib import Path
+
 import pytest
 
 from framework.config import config_to_dict, load_yaml, validate_config
 from framework.errors import ConfigError
-from tests.distributed.conftest import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _raw(section):

@@ -1,11 +1,12 @@
 """train.py on several processes: the same run as one process with the whole batch,
 rank 0 alone writes, and a resumed 2-process run continues exactly."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.distributed.conftest import REPO
+REPO = Path(__file__).resolve().parents[2]
 
 ARGS = ["-c", str(REPO / "configs" / "default.yaml"), "--epochs", "3",
         "--set", "arch.args.batch_norm=false", "--set", "trainer.save_period=1",
