@@ -1,6 +1,6 @@
 """Run under mpiexec: one rank fails while the others wait in a collective.
 
-Usage: python mpi_faults.py raise|kill|usererror
+Usage: python mpi_faults.py raise|kill|usererror [TOKEN]   (TOKEN only marks the processes)
 """
 import os
 import signal
