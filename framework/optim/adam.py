@@ -6,6 +6,26 @@ from framework.optim.optimizer import Optimizer
 __all__ = ["Adam", "AdamW"]
 
 
+def check_adam_like(group):
+    """Validate lr, eps, betas and weight_decay as PyTorch's Adam family does.
+
+    Raises:
+        ValueError: a negative lr, eps or weight_decay, or a beta outside [0, 1).
+    """
+    if not group["lr"] >= 0.0:
+        raise ValueError(f"Invalid learning rate: {group['lr']}")
+    if not group["eps"] >= 0.0:
+        raise ValueError(f"Invalid epsilon value: {group['eps']}")
+    betas = group["betas"]
+    if len(betas) != 2:
+        raise ValueError(f"Invalid betas: expected two values, got {betas}")
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    if not group["weight_decay"] >= 0.0:
+        raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+
+
 def lerp_(start, end, weight):
     """``start += weight * (end - start)`` in place, rounded as PyTorch's ``lerp_`` is.
 
@@ -55,18 +75,7 @@ class Adam(Optimizer):
                                       maximize=maximize))
 
     def _check_group(self, group):
-        if not group["lr"] >= 0.0:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
-        if not group["eps"] >= 0.0:
-            raise ValueError(f"Invalid epsilon value: {group['eps']}")
-        betas = group["betas"]
-        if len(betas) != 2:
-            raise ValueError(f"Invalid betas: expected two values, got {betas}")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-        if not group["weight_decay"] >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+        check_adam_like(group)
 
     def _update(self, p, grad, state, group):
         xp = backend.get_array_module(p.data)

@@ -1,29 +1,9 @@
 """Adamax (Kingma & Ba): Adam with the infinity norm in place of the second moment."""
 from framework import backend
-from framework.optim.adam import lerp_
+from framework.optim.adam import check_adam_like, lerp_
 from framework.optim.optimizer import Optimizer
 
 __all__ = ["Adamax"]
-
-
-def check_adam_like(group):
-    """Validate lr, eps, betas and weight_decay as PyTorch's Adam family does.
-
-    Raises:
-        ValueError: a negative lr, eps or weight_decay, or a beta outside [0, 1).
-    """
-    if not group["lr"] >= 0.0:
-        raise ValueError(f"Invalid learning rate: {group['lr']}")
-    if not group["eps"] >= 0.0:
-        raise ValueError(f"Invalid epsilon value: {group['eps']}")
-    betas = group["betas"]
-    if len(betas) != 2:
-        raise ValueError(f"Invalid betas: expected two values, got {betas}")
-    for i, beta in enumerate(betas):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-    if not group["weight_decay"] >= 0.0:
-        raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
 
 
 class Adamax(Optimizer):

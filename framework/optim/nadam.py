@@ -1,7 +1,7 @@
 """NAdam (Dozat, 2016): Adam with Nesterov momentum and a momentum-decay schedule."""
 from framework import backend
 from framework.optim.adam import lerp_
-from framework.optim.adamax import check_adam_like
+from framework.optim.adam import check_adam_like
 from framework.optim.optimizer import Optimizer
 
 __all__ = ["NAdam"]

@@ -3,7 +3,7 @@ import math
 
 from framework import backend
 from framework.optim.adam import lerp_
-from framework.optim.adamax import check_adam_like
+from framework.optim.adam import check_adam_like
 from framework.optim.optimizer import Optimizer
 
 __all__ = ["RAdam"]
