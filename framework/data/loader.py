@@ -245,10 +245,10 @@ class DataLoader:
         if self._custom_order:
             return len(self.batch_sampler)
         n = len(self.dataset)
-        bs = self.batch_size * self._shard[1]
-        if self._shard[1] > 1:  # a last global batch too small to give every process one
-            return n // bs if self.drop_last or n % bs < self._shard[1] else -(-n // bs)
-        return n // bs if self.drop_last else -(-n // bs)
+        world = self._shard[1]
+        bs = self.batch_size * world
+        # shard() drops a last global batch too small to give every process a sample
+        return n // bs if self.drop_last or n % bs < world else -(-n // bs)
 
     def shard(self, rank, world_size):
         """Load only process ``rank``'s part of each batch, for data-parallel training.

@@ -7,7 +7,6 @@ the data. Without a group every function behaves as a group of one process.
 """
 from framework.distributed.comm import launched_by_mpi
 from framework.distributed.ddp import DistributedDataParallel
-from framework.distributed.faults import exit_job
 from framework.distributed.group import (all_gather, all_reduce, barrier, broadcast,
                                          broadcast_object, destroy_process_group,
                                          get_backend, get_communicator, get_local_rank,
@@ -23,5 +22,5 @@ __all__ = [
     "get_communicator", "get_rank", "get_world_size", "get_local_rank",
     "get_local_world_size", "is_main_process", "barrier", "all_reduce", "broadcast",
     "all_gather", "broadcast_object", "DistributedDataParallel", "DDP", "SyncBatchNorm",
-    "convert_sync_batchnorm", "launched_by_mpi", "exit_job",
+    "convert_sync_batchnorm", "launched_by_mpi",
 ]

@@ -13,7 +13,6 @@ Three backends share one small interface (``rank``, ``size``, ``local_rank``,
 """
 import json
 import os
-import socket
 
 import numpy as np
 
@@ -240,7 +239,3 @@ class NCCLCommunicator(MPICommunicator):
         self.nccl_comm.bcast(array.data.ptr, array.size, self._nccl_type(array), src,
                              stream.ptr)
         return array
-
-
-def hostname():
-    return socket.gethostname()

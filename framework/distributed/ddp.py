@@ -79,7 +79,7 @@ class DistributedDataParallel(Module):
 
     def _broadcast_buffer_values(self):
         for _, b in self.module.named_buffers():
-            if b is not None and b.ndim >= 0:
+            if b is not None:
                 self._comm.broadcast(b, src=0)
 
     def forward(self, *args, **kwargs):

@@ -3,16 +3,16 @@
 Under MPI, a process that dies of a Python exception normally waits in
 ``MPI_Finalize`` while the others wait in their next collective: the job hangs
 forever. Once a group of more than one process is initialised, an uncaught exception
-(and any non-zero exit that goes through :func:`exit_job`) prints
-``rank R on HOST: <what went wrong>`` and calls ``MPI_Abort``, which makes the
-launcher end every rank within seconds. A rank killed outright (SIGKILL) is detected
+prints ``rank R on HOST: <what went wrong>`` and calls ``MPI_Abort``, which makes the
+launcher end every rank within seconds (the trainer ends a failed run the same way,
+through ``framework.trainer.parallel.finish``). A rank killed outright (SIGKILL) is detected
 by the launcher itself (MPICH's Hydra ends the job when a process vanishes).
 """
 import socket
 import sys
 import traceback
 
-__all__ = ["install", "uninstall", "exit_job", "failure_line"]
+__all__ = ["install", "uninstall", "failure_line"]
 
 _comm = None
 _previous_hook = None
@@ -24,7 +24,7 @@ def failure_line(rank, message):
 
 def _excepthook(exc_type, exc, tb):
     comm = _comm
-    if comm is None or issubclass(exc_type, KeyboardInterrupt) and comm.size == 1:
+    if comm is None:
         return (_previous_hook or sys.__excepthook__)(exc_type, exc, tb)
     text = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
     if not _is_user_error(exc):
@@ -55,22 +55,3 @@ def uninstall():
         sys.excepthook = _previous_hook or sys.__excepthook__
     _comm = None
     _previous_hook = None
-
-
-def exit_job(code, message=None):
-    """End this process with ``code``; in a group of several, end the whole job.
-
-    Args:
-        code: the exit status (0 ends only this process, normally).
-        message: a line to print first (prefixed with the rank in a group).
-    """
-    comm = _comm
-    if comm is not None and comm.size > 1 and code:
-        if message:
-            sys.stderr.write(failure_line(comm.rank, message) + "\n")
-        sys.stderr.flush()
-        sys.stdout.flush()
-        comm.abort(code)
-    if message:
-        sys.stderr.write(message + "\n")
-    raise SystemExit(code)

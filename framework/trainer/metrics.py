@@ -1,5 +1,7 @@
 """Running averages of the loss and metrics over an epoch, weighted by batch size."""
 
+import numpy as np
+
 __all__ = ["MetricTracker"]
 
 
@@ -44,7 +46,6 @@ class MetricTracker:
         return {k: total[k] / count[k] for k in self._keys if count.get(k)}
 
     def _summed(self):
-        import numpy as np  # noqa: PLC0415 - only multi-process runs get here
         keys = self._keys
         local = np.array([self._total.get(k, 0.0) for k in keys] +
                          [self._count.get(k, 0) for k in keys], dtype=np.float64)
