@@ -30,7 +30,7 @@ def _parse():
     p.add_argument("--old", required=True, help="the commit to compare against")
     p.add_argument("--repeat", type=int, default=40, help="timed repeats per workload")
     p.add_argument("--threads", type=int, default=1, help="BLAS threads (both versions)")
-    p.add_argument("--only", choices=["mlp", "conv", "chain"], action="append")
+    p.add_argument("--only", choices=["mlp", "conv", "chain", "example"], action="append")
     p.add_argument("--clock", choices=["wall", "cpu"], default="cpu",
                    help="cpu (default): process CPU time, which the time spent waiting "
                         "for a core on a loaded machine does not inflate; wall: "
@@ -95,6 +95,28 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 
 
+def _example_workload(package, rng):
+    """One training step of PyTorch's MNIST example network (bench_mnist_example.py's
+    model: conv 32, conv 64, max-pool, dropout, fc 128, nll_loss, Adadelta), batch 64
+    of random images, built from ``package``'s nn, functional and optim."""
+    import importlib
+    nn = importlib.import_module(package.__name__ + ".nn")
+    F = importlib.import_module(package.__name__ + ".nn.functional")
+    package.manual_seed(1)
+    model = nn.Sequential(nn.Conv2d(1, 32, 3, 1), nn.ReLU(), nn.Conv2d(32, 64, 3, 1), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(), nn.Linear(9216, 128),
+                          nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10), nn.LogSoftmax(dim=1))
+    opt = package.optim.Adadelta(model.parameters(), lr=1.0)
+    x = package.tensor(rng.standard_normal((64, 1, 28, 28)).astype("float32"))
+    t = package.tensor(rng.integers(0, 10, 64))
+
+    def step():
+        opt.zero_grad()
+        F.nll_loss(model(x), t).backward()
+        opt.step()
+    return step
+
+
 def _timed(fns, repeat, number, warmup=3):
     """Median and best seconds per call, the callables alternating repeat by repeat."""
     import statistics
@@ -134,12 +156,17 @@ def main():
         print(f"{'workload':<15} {'old median':>11} {'new median':>11} {'ratio':>6}   "
               f"{'old best':>9} {'new best':>9} {'ratio':>6}")
         work = [("mlp", "MLP step", "mlp_workload", 10), ("conv", "conv-net step",
-                "conv_workload", 5), ("chain", "200-op chain", "chain_workload", 20)]
+                "conv_workload", 5), ("chain", "200-op chain", "chain_workload", 20),
+                ("example", "MNIST example", None, 1)]
+        packages = {"old": framework_old, "new": framework}
         for key, name, builder, number in work:
             if ARGS.only and key not in ARGS.only:
                 continue
             fns = {}
             for version, ns in spaces.items():
+                if builder is None:
+                    fns[version] = _example_workload(packages[version], np.random.default_rng(0))
+                    continue
                 built = ns[builder](np.random.default_rng(0))
                 fns[version] = (built[0] if isinstance(built, tuple) else built)["framework"]
             t = _timed(fns, ARGS.repeat, number)

@@ -1,10 +1,41 @@
 """Random regularization: dropout."""
+import numpy as np
+
 from framework import backend
 from framework.core.config import Config
 from framework.core.function import Function
 from framework.core.variable import as_variable
 
 __all__ = ["dropout", "Dropout"]
+
+
+def keep_mask(xp, shape, ratio):
+    """A boolean array of ``shape``, each element True with probability ``1 - ratio``.
+
+    Drawn from the backend's global random state. On numpy the draw is of random
+    bytes compared with an integer threshold: 8 bits per element when ``ratio`` is a
+    multiple of 1/256 (0.5, 0.25, 0.125, ...: the probability is then exact), 16 bits
+    for a multiple of 1/65536, else 32 bits (within 2**-32 of ``ratio``). That is 4x
+    less generator work than a float64 draw for the usual ratios, with no float pass.
+    """
+    if xp is not np:
+        return xp.asarray(xp.random.random_sample(shape)) >= ratio
+    if ratio <= 0.0:
+        return np.ones(shape, dtype=bool)
+    if ratio >= 1.0:
+        return np.zeros(shape, dtype=bool)
+    count = 1
+    for d in shape:
+        count *= d
+    for dtype, bits in ((np.uint8, 8), (np.uint16, 16)):
+        threshold = ratio * (1 << bits)
+        if threshold == int(threshold):
+            break
+    else:
+        dtype, bits = np.uint32, 32
+        threshold = min(round(ratio * (1 << bits)), (1 << bits) - 1)
+    draws = np.frombuffer(np.random.bytes(count * (bits // 8)), dtype=dtype).reshape(shape)
+    return draws >= dtype(int(threshold))
 
 
 class Dropout(Function):
@@ -16,10 +47,10 @@ class Dropout(Function):
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        keep = xp.asarray(xp.random.random_sample(x.shape)) >= self.ratio
+        keep = keep_mask(xp, x.shape, self.ratio)
         scale = 0.0 if self.ratio >= 1.0 else 1.0 / (1.0 - self.ratio)
         # One multiplier array, reused by backward: the mask and the scale together.
-        self.mask = keep.astype(x.dtype) * x.dtype.type(scale)
+        self.mask = xp.multiply(keep, x.dtype.type(scale), dtype=x.dtype)
         return x * self.mask
 
     def backward(self, gy):

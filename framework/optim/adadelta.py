@@ -56,12 +56,21 @@ class Adadelta(Optimizer):
         if weight_decay != 0:
             grad = grad + weight_decay * p.data
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+        # The formulas above, in place and in the same order of operations (the same
+        # bits), through one scratch array instead of a temporary per operation.
+        tmp = xp.multiply(grad, 1 - rho)
+        tmp *= grad
         square_avg *= rho
-        square_avg += (1 - rho) * grad * grad
-        std = xp.sqrt(square_avg + eps)
-        delta = xp.sqrt(acc_delta + eps)
-        delta /= std
+        square_avg += tmp
+        xp.add(square_avg, eps, out=tmp)
+        xp.sqrt(tmp, out=tmp)                   # std
+        delta = xp.add(acc_delta, eps)
+        xp.sqrt(delta, out=delta)
+        delta /= tmp
         delta *= grad
+        xp.multiply(delta, 1 - rho, out=tmp)
+        tmp *= delta
         acc_delta *= rho
-        acc_delta += (1 - rho) * delta * delta
-        p.data -= lr * delta
+        acc_delta += tmp
+        xp.multiply(delta, lr, out=tmp)
+        p.data -= tmp

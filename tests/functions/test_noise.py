@@ -56,3 +56,25 @@ def test_dropout_repeatable_with_seed_and_keeps_float32():
     np.random.seed(3)
     b = F.dropout(x).data
     assert np.array_equal(a, b) and a.dtype == np.float32
+
+
+@pytest.mark.parametrize("ratio", [0.5, 0.25, 0.1, 0.3, 0.9, 1 / 3])
+def test_keep_mask_drops_with_the_asked_probability(ratio):
+    from framework.functions.noise import keep_mask
+    np.random.seed(7)
+    n = 400_000
+    dropped = 1.0 - float(keep_mask(np, (n,), ratio).mean())
+    # Binomial standard error at n=4e5 is <= 8e-4; 5 of them.
+    assert abs(dropped - ratio) < 4e-3, (ratio, dropped)
+
+
+def test_keep_mask_edges_and_empty_shapes():
+    from framework.functions.noise import keep_mask
+    assert keep_mask(np, (3, 4), 0.0).all()
+    assert not keep_mask(np, (3, 4), 1.0).any()
+    assert keep_mask(np, (0, 5), 0.5).shape == (0, 5)
+    # A ratio just under 1 drops (nearly) everything, never keeps by rounding up.
+    assert not keep_mask(np, (1000,), 1 - 1e-12).any()
+    # Elements are drawn independently: neighbours agree about half the time at 0.5.
+    m = keep_mask(np, (200_000,), 0.5)
+    assert abs(float((m[1:] == m[:-1]).mean()) - 0.5) < 0.01

@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 import framework.functions as F
-from framework.functions.noise import Dropout
+from framework.functions.noise import Dropout, keep_mask
 from framework.functions.smooth_activation import elu as _elu
 from framework.functions.smooth_activation import gelu as _gelu
 from framework.functions.smooth_activation import silu as _silu
@@ -126,9 +126,9 @@ def _channel_dropout(name, input, p, training, feature_dims):  # noqa: A002
     xp = xp_of(x)
     # One draw per channel, broadcast over the spatial axes.
     mask_shape = x.shape[:x.ndim - feature_dims] + (1,) * feature_dims
-    keep = xp.asarray(xp.random.random_sample(mask_shape)) >= p
+    keep = keep_mask(xp, mask_shape, p)
     scale = 0.0 if p >= 1.0 else 1.0 / (1.0 - p)
-    return x * (keep.astype(x.dtype) * x.dtype.type(scale))
+    return x * xp.multiply(keep, x.dtype.type(scale), dtype=x.dtype)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
