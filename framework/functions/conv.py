@@ -11,7 +11,8 @@ Stride-1 convolutions whose padded planes are not much larger than their outputs
 3x3 and 5x5 "same" and "valid" convolutions of most networks) take the flat path of
 ``conv_flat`` instead: im2col as long contiguous runs of a padded, flattened batch, and
 col2im as contiguous adds. The same shapes decide the path in the forward pass and in
-both gradients, so the im2col matrix kept by the forward pass always fits its user.
+both gradients, so what the forward pass keeps for the weight gradient (the im2col
+matrix, or on the flat path the padded input) always fits its user.
 
 Shapes: images are ``(N, C, H, W)``; a conv weight is ``(OC, C, KH, KW)``; a deconv
 weight is ``(C, OC, KH, KW)`` (PyTorch's ConvTranspose2d layout).
@@ -216,7 +217,8 @@ def col2im(col, input_shape, kernel_size, stride=1, pad=0, to_matrix=True):
 
 # --------------------------------------------------------------------------- conv / deconv
 class Conv2d(Function):
-    """Convolution as one GEMM; keeps the im2col matrix for the weight gradient."""
+    """Convolution as one GEMM; keeps the im2col matrix (flat path: the padded input)
+    for the weight gradient."""
 
     def __init__(self, stride=1, pad=0):
         self.stride, self.pad = stride, pad
@@ -234,12 +236,9 @@ class Conv2d(Function):
         n, _, h, w = x.shape
         if conv_flat.worthwhile(h, w, kh, kw, ph, pw, self.stride):
             hp, wp, _, _, tail = conv_flat.geometry(h, w, kh, kw, ph, pw)
-            col = conv_flat.flat_im2col(conv_flat.flat_padded(x, ph, pw, tail), kh, kw, wp,
-                                        n * hp * wp)
-            y = W.reshape(oc, -1) @ col
-            if b is not None:
-                y += b.reshape(oc, 1)
-            self.col = col
+            buf = conv_flat.flat_padded(x, ph, pw, tail)
+            y = conv_flat.flat_conv(buf, W.reshape(oc, -1), b, kh, kw, wp, n * hp * wp)
+            self.col = buf  # the weight gradient rebuilds its im2col blocks from it
             return conv_flat.flat_output(y, n, hp, wp, oh, ow)
         col = im2col_gemm(x, kh, kw, sh, sw, ph, pw)
         y = W.reshape(oc, -1) @ col
@@ -307,8 +306,8 @@ class Deconv2d(Function):
             x_flat = self.gy_flat if self.gy_flat is not None else \
                 conv_flat.flat_gradient(x, hp, wp)
             self.gy_flat = None  # one use; a second backward recomputes it
-            gcol = W.reshape(c, -1).T @ x_flat  # (OC*KH*KW, N*Hp*Wp)
-            y = conv_flat.flat_col2im(gcol, oc, kh, kw, n, out_h, out_w, ph, pw)
+            y = conv_flat.flat_transposed(x_flat, W.reshape(c, -1).T, oc, kh, kw, n, out_h,
+                                          out_w, ph, pw)
             if b is not None:
                 y += b.reshape(1, oc, 1, 1)
             return y
@@ -338,7 +337,8 @@ class Conv2dGradW(Function):
 
     Args:
         kernel_size: ``(KH, KW)``.
-        col: the forward pass's im2col matrix of ``x``, when still at hand.
+        col: the forward pass's im2col matrix of ``x`` (flat path: its padded flat
+            layout), when still at hand.
         gy_flat: ``gy`` in ``conv_flat``'s layout, when at hand (flat path only).
     """
 
@@ -352,12 +352,12 @@ class Conv2dGradW(Function):
         col, gy_flat, self.col, self.gy_flat = self.col, self.gy_flat, None, None  # one use
         if conv_flat.worthwhile(h, w, kh, kw, ph, pw, self.stride):
             hp, wp, _, _, tail = conv_flat.geometry(h, w, kh, kw, ph, pw)
-            if col is None:
-                col = conv_flat.flat_im2col(conv_flat.flat_padded(x, ph, pw, tail), kh, kw,
-                                            wp, n * hp * wp)
+            if col is None:  # here: the padded flat input
+                col = conv_flat.flat_padded(x, ph, pw, tail)
             if gy_flat is None:
                 gy_flat = conv_flat.flat_gradient(gy, hp, wp)
-            return (gy_flat @ col.T).reshape(gy.shape[1], x.shape[1], kh, kw)
+            return conv_flat.flat_weight_grad(gy_flat, col, kh, kw, wp).reshape(
+                gy.shape[1], x.shape[1], kh, kw)
         if col is None:
             col = im2col_gemm(x, kh, kw, sh, sw, ph, pw)
         gW = channels_first(gy) @ col.T

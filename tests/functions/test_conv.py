@@ -221,6 +221,46 @@ def test_flat_stride_1_path_matches_the_generic_path(monkeypatch, kernel, pad):
     np.testing.assert_allclose(flat[0], naive_conv(x0, W0, b0, 1, pad), rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("kernel,pad", [(3, 1), (3, 0), ((3, 5), (1, 2))])
+def test_flat_path_in_small_blocks_matches_the_generic_path(monkeypatch, kernel, pad):
+    """Blocks of 7 columns: block edges fall inside rows, images and kernel offsets."""
+    from framework.functions import conv_flat
+    monkeypatch.setattr(conv_flat, "MIN_BLOCK", 7)
+    monkeypatch.setattr(conv_flat, "BLOCK_BYTES", 1)
+    rng = np.random.default_rng(17)
+    kh, kw = _pair(kernel)
+    x0, W0, b0 = rng.standard_normal((3, 2, 9, 8)), rng.standard_normal((4, 2, kh, kw)), \
+        rng.standard_normal(4)
+    gy0 = None
+
+    def run():
+        nonlocal gy0
+        x, W, b = Variable(x0.copy()), Variable(W0.copy()), Variable(b0.copy())
+        y = F.conv2d(x, W, b, stride=1, pad=pad)
+        if gy0 is None:
+            gy0 = rng.standard_normal(y.shape)
+        y.backward(gradient=gy0, create_graph=True)
+        gx, gW = x.grad, W.grad
+        x.cleargrad()
+        W.cleargrad()
+        ((gx * gx).sum() + (gW * gW).sum()).backward()
+        d = F.deconv2d(Variable(gy0), W0, None, stride=1, pad=pad, outsize=x0.shape[2:])
+        return [y.data, gx.data, gW.data, b.grad.data, x.grad.data, W.grad.data, d.data]
+
+    flat, generic = _both_paths(monkeypatch, run)
+    for a, b in zip(flat, generic, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(flat[0], naive_conv(x0, W0, b0, 1, pad), rtol=1e-10, atol=1e-10)
+
+
+def test_flat_blocks_cover_the_flat_axis_once():
+    from framework.functions import conv_flat
+    blocks = conv_flat._blocks(np, 10_000, 288, 4)
+    assert blocks[0][0] == 0 and blocks[-1][1] == 10_000
+    assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))
+    assert len(blocks) == -(-10_000 // max(conv_flat.MIN_BLOCK, conv_flat.BLOCK_BYTES // 1152))
+
+
 def test_flat_path_deconv2d_matches_the_generic_path(monkeypatch):
     rng = np.random.default_rng(8)
     x0, W0, b0 = rng.standard_normal((2, 3, 6, 7)), rng.standard_normal((3, 2, 3, 3)), \
