@@ -39,9 +39,9 @@ def main(argv=None):
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "benchmarks"))
     sys.path.insert(0, str(ROOT / "examples" / "pytorch_mnist"))
+    import framework as fw  # before numpy: it sets OpenBLAS's idle spin (framework.threads)
     import numpy as np
 
-    import framework as fw
     import framework.nn.functional as F
     from framework.vision import datasets, transforms
     from main import Net  # examples/pytorch_mnist/main.py

@@ -9,6 +9,8 @@ API (``fw.tensor``, ``fw.zeros``, ``fw.cat``, ``fw.float32``, ``fw.device``, ...
 ``datasets``, ``dataloaders``, ``transforms`` (and ``fw.Layer``, ``fw.Model``,
 ``fw.DataLoader``, ``fw.SeqDataLoader``).
 """
+from framework import threads as _threads  # first: it sets OpenBLAS's idle spin before
+_threads.shorten_blas_spin()               # numpy (and with it OpenBLAS) loads
 from framework import accelerator, allocator, backend, cuda
 from framework.backend import device
 from framework.threads import get_num_threads, set_num_threads

@@ -24,12 +24,28 @@ never through ``threadpool_limits()`` per operation. Importing framework reads
 decision is taken at the first ``backward()`` or :func:`get_num_threads` call.
 
 ``ZERONN_THREADS`` (``auto`` or a positive integer) sets the starting mode of a process.
+
+The same count also splits a few large memory-bound numpy operations (im2col copies,
+col2im adds, pooling, ReLU, optimizer updates) over Python threads: numpy releases the
+GIL in its loops, so :func:`split` runs disjoint pieces of an array on the cores BLAS
+uses for GEMMs (:func:`bounds` cuts the array). That only pays when OpenBLAS's idle
+workers do not spin on those cores: they spin ``2**28`` cycles (about 0.1 s) after
+each GEMM by default, so importing framework sets ``OPENBLAS_THREAD_TIMEOUT`` (read once,
+when numpy loads) to :data:`BLAS_SPIN` (``2**16`` cycles, some 25 us) unless the user
+set it. When numpy was imported before framework, the setting comes too late and
+nothing is split. Measured (2 cores, 2 threads, the PyTorch MNIST example's step,
+alternating fresh processes): 140 ms with OpenBLAS's default spin and no splitting,
+126 ms at ``2**20`` cycles and 116 ms at ``2**4`` with splitting; the MLP step of
+bench_core.py also got faster (13.1 -> 11.1-11.7 ms), the busy-waiting workers having
+taken time from the main thread.
 """
 import os
+import threading
 import time
 
 __all__ = ["set_num_threads", "get_num_threads", "get_mode", "recheck", "tick", "thread_cap",
-           "others_busy", "AUTO", "RECHECK_SECONDS"]
+           "others_busy", "AUTO", "RECHECK_SECONDS", "parallel_parts", "bounds", "split",
+           "SPLIT_MIN", "BLAS_SPIN", "shorten_blas_spin"]
 
 AUTO = "auto"
 #: Minimum seconds between two automatic decisions.
@@ -50,6 +66,7 @@ _current = None       # the thread count last set through the controller
 _controller = None    # threadpoolctl's ThreadpoolController, made on first switch
 _next_check = 0.0     # time.monotonic() of the next automatic decision
 _sample = None        # (wall, own cpu seconds, busy jiffies, total jiffies) of the last look
+_pool = None          # (pid, ThreadPoolExecutor) for split(); remade in a forked child
 
 
 def _positive_int(text):
@@ -316,6 +333,96 @@ def get_mode():
     if _mode is None:
         _start()
     return _mode
+
+
+# --------------------------------------------------------------------------- split work
+#: Fewest elements an array operation needs before :func:`bounds` splits it.
+SPLIT_MIN = 1 << 18
+#: ``OPENBLAS_THREAD_TIMEOUT`` set when framework loads first (log2 of spin cycles).
+BLAS_SPIN = 16
+#: The longest user-set spin (log2 cycles) under which :func:`split` still splits.
+MAX_SHORT_SPIN = 24
+_short_spin = False   # whether OpenBLAS's workers sleep soon after a GEMM
+_inside = threading.local()  # .piece: this thread runs a piece of split()
+
+
+def shorten_blas_spin():
+    """Set ``OPENBLAS_THREAD_TIMEOUT`` before numpy loads (see the module docstring).
+
+    Returns:
+        Whether OpenBLAS's idle workers stop spinning soon, so that :func:`split` may
+        use the cores: numpy had not loaded yet and the variable (set here, or by the
+        user) is at most :data:`MAX_SHORT_SPIN`.
+    """
+    global _short_spin
+    import sys
+    if "numpy" not in sys.modules:
+        value = os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", str(BLAS_SPIN))
+        _short_spin = (_positive_int(value) or 0) <= MAX_SHORT_SPIN
+    return _short_spin
+
+
+def parallel_parts():
+    """How many parts :func:`split` runs side by side now: the BLAS thread count last
+    decided or pinned (1 before the first decision, or when OpenBLAS's workers spin)."""
+    return (_current or 1) if _short_spin else 1
+
+
+def bounds(length, size=None):
+    """Where to cut ``range(length)`` into :func:`parallel_parts` pieces (``parts + 1``
+    increasing ints), or ``[0, length]`` when ``size`` (elements of work, default
+    ``length``) is under :data:`SPLIT_MIN` or when called from inside a piece of
+    :func:`split` (pieces never split again)."""
+    big = (length if size is None else size) >= SPLIT_MIN
+    parts = parallel_parts() if big and not getattr(_inside, "piece", False) else 1
+    parts = max(1, min(parts, length))
+    return [length * k // parts for k in range(parts + 1)]
+
+
+def _run_piece(fn, start, stop):
+    _inside.piece = True
+    try:
+        fn(start, stop)
+    finally:
+        _inside.piece = False
+
+
+def split(fn, cuts, blas=False):
+    """Run ``fn(cuts[k], cuts[k+1])`` for every piece of ``cuts`` (from :func:`bounds`)
+    side by side on worker threads; the calling thread runs the first piece.
+
+    numpy releases the GIL inside its loops, so array operations on disjoint pieces run
+    on separate cores. The pieces must write disjoint memory. Pieces that call BLAS
+    pass ``blas=True``: BLAS is then held to one thread while they run, each piece's
+    GEMMs running on its own core. (That needs OpenBLAS's idle workers asleep: with
+    its default spin, 2 threads x 20 GEMMs took as long as 40 in a row, the spinning
+    workers holding the second core.) Exceptions propagate after every piece ended.
+    """
+    global _pool
+    pieces = len(cuts) - 1
+    if pieces <= 1:
+        fn(cuts[0], cuts[-1])
+        return
+    import concurrent.futures
+    pid = os.getpid()
+    if _pool is None or _pool[0] != pid or _pool[1]._max_workers < pieces - 1:
+        _pool = (pid, concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(pieces - 1, len(_cores()) - 1), thread_name_prefix="framework"))
+    restore = _current if blas and _current not in (None, 1) else None
+    if restore:
+        _switch(1)
+    try:
+        futures = [_pool[1].submit(_run_piece, fn, cuts[k], cuts[k + 1])
+                   for k in range(1, pieces)]
+        try:
+            _run_piece(fn, cuts[0], cuts[1])
+        finally:
+            concurrent.futures.wait(futures)  # no piece left running on shared buffers
+    finally:
+        if restore:
+            _switch(restore)
+    for f in futures:
+        f.result()  # a piece's exception, raised here
 
 
 def _prime():

@@ -2,8 +2,12 @@
 
 ``tanh`` is in ``framework.functions.math`` with the other elementwise math.
 """
-from framework import backend
+import numpy as np
+
+from framework import backend, threads
+from framework.core.config import Config
 from framework.core.function import Function
+from framework.core.variable import Variable
 from framework.core.primitives import exp, sum
 from framework.functions.reduction import logsumexp_array
 
@@ -43,11 +47,30 @@ class Sigmoid(Function):
 
 class ReLU(Function):
     def forward(self, x):
-        return backend.get_array_module(x).maximum(x, 0)
+        cuts = _cuts(x)
+        if cuts is None:
+            return backend.get_array_module(x).maximum(x, 0)
+        y = np.empty_like(x)
+        threads.split(lambda a, b: np.maximum(x[a:b], 0, out=y[a:b]), cuts)
+        return y
 
     def backward(self, gy):
         x, = self.inputs
-        return gy * (x.data > 0)  # float * bool stays float: no cast of the mask
+        cuts = None if Config.enable_backprop else _cuts(gy.data)
+        if cuts is None or gy.shape != x.shape:
+            return gy * (x.data > 0)  # float * bool stays float: no cast of the mask
+        g, xd = gy.data, x.data
+        out = np.empty_like(g)
+        threads.split(lambda a, b: np.multiply(g[a:b], xd[a:b] > 0, out=out[a:b]), cuts)
+        return Variable(out)
+
+
+def _cuts(a):
+    """Where threads split a large numpy array along its first axis, or None."""
+    if type(a) is not np.ndarray or a.ndim == 0:
+        return None
+    cuts = threads.bounds(a.shape[0], a.size)
+    return cuts if len(cuts) > 2 else None
 
 
 class LeakyReLU(Function):

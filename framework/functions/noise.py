@@ -1,10 +1,10 @@
 """Random regularization: dropout."""
 import numpy as np
 
-from framework import backend
+from framework import backend, threads
 from framework.core.config import Config
 from framework.core.function import Function
-from framework.core.variable import as_variable
+from framework.core.variable import Variable, as_variable
 
 __all__ = ["dropout", "Dropout"]
 
@@ -48,13 +48,30 @@ class Dropout(Function):
     def forward(self, x):
         xp = backend.get_array_module(x)
         keep = keep_mask(xp, x.shape, self.ratio)
-        scale = 0.0 if self.ratio >= 1.0 else 1.0 / (1.0 - self.ratio)
+        scale = x.dtype.type(0.0 if self.ratio >= 1.0 else 1.0 / (1.0 - self.ratio))
         # One multiplier array, reused by backward: the mask and the scale together.
-        self.mask = xp.multiply(keep, x.dtype.type(scale), dtype=x.dtype)
-        return x * self.mask
+        if xp is not np or x.ndim == 0 or x.dtype.kind != "f":
+            self.mask = xp.multiply(keep, scale, dtype=x.dtype)
+            return x * self.mask
+        self.mask = np.empty(x.shape, dtype=x.dtype)
+        y = np.empty_like(x)
+
+        def apply(a, b):
+            np.multiply(keep[a:b], scale, out=self.mask[a:b])
+            np.multiply(x[a:b], self.mask[a:b], out=y[a:b])
+        threads.split(apply, threads.bounds(x.shape[0], x.size))
+        return y
 
     def backward(self, gy):
-        return gy * self.mask
+        mask = self.mask
+        if Config.enable_backprop or type(gy.data) is not np.ndarray or gy.shape != mask.shape \
+                or gy.ndim == 0:
+            return gy * mask
+        g = gy.data
+        out = np.empty(mask.shape, dtype=np.result_type(g, mask))
+        threads.split(lambda a, b: np.multiply(g[a:b], mask[a:b], out=out[a:b]),
+                      threads.bounds(mask.shape[0], mask.size))
+        return Variable(out)
 
 
 def dropout(x, dropout_ratio=0.5):

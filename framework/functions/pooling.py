@@ -15,7 +15,7 @@ the window axes was 4x slower than the loop, and is not used.
 """
 import numpy as np
 
-from framework import backend
+from framework import backend, threads
 from framework.core.function import Function
 from framework.functions.conv import check_4d, output_hw, pad_array, pair
 
@@ -72,15 +72,22 @@ class _Flat2x2:
     def __init__(self, x, xp):
         planes, self.swapped = _planes(x)
         n, c, h, w = planes.shape
-        flat = planes.reshape(-1)
-        even, odd = flat[0::2], flat[1::2]
-        self.right = odd > even
-        pairs = xp.maximum(even, odd).reshape(n * c * (h // 2), 2, w // 2)
-        top, bottom = pairs[:, 0], pairs[:, 1]
-        self.lower = bottom > top
-        y = xp.maximum(top, bottom).reshape(n, c, h // 2, w // 2)
-        self.y = y.transpose(1, 0, 2, 3) if self.swapped else y
         self.planes_shape = (n, c, h, w)
+        half, rows = c * h * w // 2, c * (h // 2)  # per sample: column pairs, row pairs
+        self.right = xp.empty(n * half, dtype=bool)
+        self.lower = xp.empty((n * rows, w // 2), dtype=bool)
+        y = xp.empty((n, c, h // 2, w // 2), dtype=x.dtype)
+
+        def run(a, b):  # samples a..b-1
+            flat = planes[a:b].reshape(-1)
+            even, odd = flat[0::2], flat[1::2]
+            xp.greater(odd, even, out=self.right[a * half:b * half])
+            pairs = xp.maximum(even, odd).reshape((b - a) * rows, 2, w // 2)
+            top, bottom = pairs[:, 0], pairs[:, 1]
+            xp.greater(bottom, top, out=self.lower[a * rows:b * rows])
+            xp.maximum(top, bottom, out=y[a:b].reshape(-1, w // 2))
+        _split(xp, run, n, planes.size)
+        self.y = y.transpose(1, 0, 2, 3) if self.swapped else y
 
     def _own(self, a):
         return a.transpose(1, 0, 2, 3) if self.swapped else a
@@ -99,17 +106,30 @@ class _Flat2x2:
         gy holding inf or nan to the general path instead.
         """
         n, c, h, w = self.planes_shape
+        half, rows = c * h * w // 2, c * (h // 2)
         gx = xp.empty(self.planes_shape, dtype=gy.dtype)
-        g = self._own(gy)
-        g = xp.ascontiguousarray(g).reshape(-1, w // 2)
-        rows = xp.empty((n * c * (h // 2), 2, w // 2), dtype=gy.dtype)
-        xp.multiply(g, self.lower, out=rows[:, 1])
-        xp.subtract(g, rows[:, 1], out=rows[:, 0])
-        rows = rows.reshape(-1)
-        flat = gx.reshape(-1)
-        xp.multiply(rows, self.right, out=flat[1::2])
-        xp.subtract(rows, flat[1::2], out=flat[0::2])
+        g_all = self._own(gy)
+        pairs = xp.empty((n * rows, 2, w // 2), dtype=gy.dtype)
+
+        def run(a, b):  # samples a..b-1
+            g = xp.ascontiguousarray(g_all[a:b]).reshape(-1, w // 2)
+            part = pairs[a * rows:b * rows]
+            xp.multiply(g, self.lower[a * rows:b * rows], out=part[:, 1])
+            xp.subtract(g, part[:, 1], out=part[:, 0])
+            part = part.reshape(-1)
+            flat = gx[a:b].reshape(-1)
+            xp.multiply(part, self.right[a * half:b * half], out=flat[1::2])
+            xp.subtract(part, flat[1::2], out=flat[0::2])
+        _split(xp, run, n, gx.size)
         return self._own(gx)
+
+
+def _split(xp, run, n, size):
+    """``run(a, b)`` over samples, in pieces on threads for large numpy arrays."""
+    if xp is np:
+        threads.split(run, threads.bounds(n, size))
+    else:
+        run(0, n)
 
 
 def _offsets(kh, kw, sh, sw, oh, ow):

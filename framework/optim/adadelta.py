@@ -1,6 +1,6 @@
 """Adadelta (Zeiler, 2012): steps scaled by the ratio of running RMS values."""
 from framework import backend
-from framework.optim.optimizer import Optimizer
+from framework.optim.optimizer import Optimizer, elementwise
 
 __all__ = ["Adadelta"]
 
@@ -55,22 +55,25 @@ class Adadelta(Optimizer):
         state["step"] = float(state["step"]) + 1.0
         if weight_decay != 0:
             grad = grad + weight_decay * p.data
-        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
-        # The formulas above, in place and in the same order of operations (the same
-        # bits), through one scratch array instead of a temporary per operation.
-        tmp = xp.multiply(grad, 1 - rho)
-        tmp *= grad
-        square_avg *= rho
-        square_avg += tmp
-        xp.add(square_avg, eps, out=tmp)
-        xp.sqrt(tmp, out=tmp)                   # std
-        delta = xp.add(acc_delta, eps)
-        xp.sqrt(delta, out=delta)
-        delta /= tmp
-        delta *= grad
-        xp.multiply(delta, 1 - rho, out=tmp)
-        tmp *= delta
-        acc_delta *= rho
-        acc_delta += tmp
-        xp.multiply(delta, lr, out=tmp)
-        p.data -= tmp
+        one_minus_rho = 1 - rho
+
+        def kernel(p_data, grad, square_avg, acc_delta):
+            # The formulas above, in place and in the same order of operations (the
+            # same bits), through one scratch array instead of a temporary per step.
+            tmp = xp.multiply(grad, one_minus_rho)
+            tmp *= grad
+            square_avg *= rho
+            square_avg += tmp
+            xp.add(square_avg, eps, out=tmp)
+            xp.sqrt(tmp, out=tmp)                   # std
+            delta = xp.add(acc_delta, eps)
+            xp.sqrt(delta, out=delta)
+            delta /= tmp
+            delta *= grad
+            xp.multiply(delta, one_minus_rho, out=tmp)
+            tmp *= delta
+            acc_delta *= rho
+            acc_delta += tmp
+            xp.multiply(delta, lr, out=tmp)
+            p_data -= tmp
+        elementwise(kernel, p.data, grad, state["square_avg"], state["acc_delta"])

@@ -21,11 +21,11 @@ import numbers
 
 import numpy as np
 
-from framework import backend
+from framework import backend, threads
 from framework.core import Variable
 from framework.errors import CheckpointError
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "elementwise"]
 
 
 _is_array = backend.is_array
@@ -36,6 +36,21 @@ def _to_python_scalar(value):
     if isinstance(value, np.generic) or (_is_array(value) and value.ndim == 0):
         return value.item()
     return value
+
+
+def elementwise(kernel, *arrays):
+    """Run ``kernel(*arrays)`` (in-place elementwise work on same-shaped arrays) in
+    pieces side by side: on numpy, over 1-D views cut by :func:`framework.threads.bounds`
+    (one piece for small arrays or a single thread); elsewhere in one call."""
+    first = arrays[0]
+    if not isinstance(first, np.ndarray) or not all(
+            isinstance(a, np.ndarray) and a.shape == first.shape and a.flags.c_contiguous
+            for a in arrays):
+        kernel(*arrays)
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    threads.split(lambda start, stop: kernel(*(a[start:stop] for a in flat)),
+                  threads.bounds(first.size))
 
 
 def _copy_value(value):
