@@ -52,13 +52,14 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import resource  # noqa: E402
 
-import numpy as np  # noqa: E402
-from timing import blas_threads  # noqa: E402  (benchmarks/timing.py)
-from timing import timed as interleaved  # noqa: E402
-
+# framework first, as a user's script would: it sets OpenBLAS's idle spin before numpy
+# loads OpenBLAS (framework.threads), so large array work may split over threads.
 import framework  # noqa: E402
 import framework.functions as F  # noqa: E402
+import numpy as np  # noqa: E402
 from framework import Variable  # noqa: E402
+from timing import blas_threads  # noqa: E402  (benchmarks/timing.py)
+from timing import timed as interleaved  # noqa: E402
 
 # Pinned like torch's, unless asked for the default ("auto", which adapts to the load).
 framework.set_num_threads(ARGS.fw_threads if ARGS.fw_threads == "auto"

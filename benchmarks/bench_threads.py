@@ -38,9 +38,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "ZERO
     os.environ.pop(_var, None)
 sys.path.insert(0, ROOT)
 
-import numpy as np  # noqa: E402
-
+# framework before numpy, as a user's script: it sets OpenBLAS's idle spin first.
 import framework as fw  # noqa: E402
+import numpy as np  # noqa: E402
 from framework import nn, optim, threads  # noqa: E402
 
 SETTINGS = (1, 2, "auto")

@@ -1,5 +1,5 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
-from framework.optim.optimizer import Optimizer
+from framework.optim.optimizer import Optimizer, elementwise
 
 __all__ = ["SGD"]
 
@@ -63,4 +63,7 @@ class SGD(Optimizer):
                 buf *= momentum
                 buf += (1 - float(group["dampening"])) * grad
             grad = grad + momentum * buf if group["nesterov"] else buf
-        p.data -= lr * grad
+
+        def kernel(p_data, grad):
+            p_data -= grad * lr
+        elementwise(kernel, p.data, grad)  # in pieces on threads for large parameters

@@ -169,3 +169,24 @@ def test_dropout_splits_alike(monkeypatch, rng):
     assert np.array_equal(y1, y2) and np.array_equal(g1, g2)
     kept = y1 != 0
     assert np.allclose(y1[kept], x0[kept] / 0.75) and np.allclose(g1[kept], 1 / 0.75)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_sgd_update_splits_alike(monkeypatch, rng, momentum):
+    p0 = rng.standard_normal((8, 5)).astype(np.float32)
+    grads = [rng.standard_normal((8, 5)).astype(np.float32) for _ in range(3)]
+
+    def run():
+        p = fw.nn.Parameter(p0.copy())
+        opt = fw.optim.SGD([p], lr=0.1, momentum=momentum)
+        for g in grads:
+            p.grad = fw.Variable(g)
+            opt.step()
+        return p.data
+    one, two = _both(monkeypatch, run)
+    assert np.array_equal(one, two)
+    if momentum == 0.0:
+        expected = p0.copy()
+        for g in grads:
+            expected -= np.float32(0.1) * g
+        assert np.array_equal(one, expected)
