@@ -337,7 +337,7 @@ def get_mode():
 
 # --------------------------------------------------------------------------- split work
 #: Fewest elements an array operation needs before :func:`bounds` splits it.
-SPLIT_MIN = 1 << 18
+SPLIT_MIN = 1 << 20
 #: ``OPENBLAS_THREAD_TIMEOUT`` set when framework loads first (log2 of spin cycles).
 BLAS_SPIN = 16
 #: The longest user-set spin (log2 cycles) under which :func:`split` still splits.
@@ -394,14 +394,25 @@ def split(fn, cuts, blas=False):
     numpy releases the GIL inside its loops, so array operations on disjoint pieces run
     on separate cores. The pieces must write disjoint memory. Pieces that call BLAS
     pass ``blas=True``: BLAS is then held to one thread while they run, each piece's
-    GEMMs running on its own core. (That needs OpenBLAS's idle workers asleep: with
+    GEMMs running on its own core (and a single piece runs with BLAS at one thread
+    too, when OpenBLAS's workers sleep between calls: waking them cost more than they
+    gave on GEMMs too small to split). (That needs OpenBLAS's idle workers asleep: with
     its default spin, 2 threads x 20 GEMMs took as long as 40 in a row, the spinning
     workers holding the second core.) Exceptions propagate after every piece ended.
     """
     global _pool
     pieces = len(cuts) - 1
     if pieces <= 1:
-        fn(cuts[0], cuts[-1])
+        if blas and _short_spin and _current not in (None, 1) \
+                and not getattr(_inside, "piece", False):
+            restore = _current
+            _switch(1)
+            try:
+                fn(cuts[0], cuts[-1])
+            finally:
+                _switch(restore)
+        else:
+            fn(cuts[0], cuts[-1])
         return
     import concurrent.futures
     pid = os.getpid()

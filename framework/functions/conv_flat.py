@@ -137,10 +137,14 @@ def flat_col2im(gcol, c, kh, kw, n, h, w, ph, pw):
 
 
 def _blocks(xp, length, rows, itemsize):
-    """``(start, stop)`` column ranges of the flat axis; one range on a GPU."""
+    """``(start, stop)`` column ranges of the flat axis; one range on a GPU. Work that
+    threads share gets at least one block per thread."""
     if xp.__name__ != "numpy":
         return [(0, length)]
     step = max(MIN_BLOCK, BLOCK_BYTES // (rows * itemsize))
+    parts = len(threads.bounds(length, rows * length)) - 1
+    if parts > 1:
+        step = min(step, max(MIN_BLOCK, -(-length // parts)))
     return [(s, min(length, s + step)) for s in range(0, length, step)]
 
 
@@ -241,8 +245,9 @@ def flat_transposed(gy_flat, Wt, c, kh, kw, n, h, w, ph, pw):
 
 
 def _split_blas(xp, run, count, work):
-    """``run(a, b)`` over ``range(count)``: in pieces on threads (BLAS held to one
-    thread each) for large numpy work, else at once."""
+    """``run(a, b)`` over ``range(count)``: in pieces on threads for large numpy work,
+    else at once; BLAS held to one thread either way (the GEMMs of work too small to
+    split gained nothing from a second BLAS thread but its wake-up)."""
     if xp.__name__ == "numpy":
         threads.split(run, threads.bounds(count, work), blas=True)
     else:
