@@ -68,6 +68,17 @@ class Linear(Function):
         self.weight_out_in = weight_out_in
 
     def forward(self, x, W, b=None):
+        if self.weight_out_in and x.ndim == 2 and type(x) is np.ndarray:
+            # OpenBLAS runs W @ x.T 10-13% faster than x @ W.T on the shapes of an MLP
+            # (784-1000-1000, batch 100; 9216 -> 128, batch 64), copy back to C order
+            # included; the copy also adds the bias.
+            yt = (W @ x.T).T
+            if b is not None and b.dtype == yt.dtype:
+                return np.add(yt, b, order="C")
+            y = np.ascontiguousarray(yt)
+            if b is not None:
+                y += b
+            return y
         y = x @ W.T if self.weight_out_in else x @ W
         if b is not None:
             y += b
@@ -88,7 +99,12 @@ class Linear(Function):
             # The common first-order case on arrays: no per-op graph bookkeeping, which
             # is most of the cost of a small layer's training step.
             g, w, xd = gy.data, W.data, x.data
-            gx = _constant(g @ w if out_in else g @ w.T) if x.requires_grad else None
+            gx = None
+            if x.requires_grad:
+                if out_in or g.ndim != 2 or type(g) is not np.ndarray:
+                    gx = _constant(g @ w if out_in else g @ w.T)
+                else:  # 1.41 against 1.64 ms for gy @ W.T (1000 -> 784, batch 100)
+                    gx = _constant(np.ascontiguousarray((w @ g.T).T))
             gW = _constant(g.T @ xd if out_in else xd.T @ g) if W.requires_grad else None
             gb = (_constant(g.sum(axis=0).reshape(b.shape))
                   if b is not None and b.requires_grad else None)
