@@ -217,8 +217,8 @@ def col2im(col, input_shape, kernel_size, stride=1, pad=0, to_matrix=True):
 
 # --------------------------------------------------------------------------- conv / deconv
 class Conv2d(Function):
-    """Convolution as one GEMM; keeps the im2col matrix (flat path: the padded input)
-    for the weight gradient."""
+    """Convolution as one GEMM; keeps the im2col matrix (flat path: the padded input,
+    or the im2col matrix when it is small) for the weight gradient."""
 
     def __init__(self, stride=1, pad=0):
         self.stride, self.pad = stride, pad
@@ -237,8 +237,8 @@ class Conv2d(Function):
         if conv_flat.worthwhile(h, w, kh, kw, ph, pw, self.stride):
             hp, wp, _, _, tail = conv_flat.geometry(h, w, kh, kw, ph, pw)
             buf = conv_flat.flat_padded(x, ph, pw, tail)
-            y = conv_flat.flat_conv(buf, W.reshape(oc, -1), b, kh, kw, wp, n * hp * wp)
-            self.col = buf  # the weight gradient rebuilds its im2col blocks from it
+            y, self.col = conv_flat.flat_conv(buf, W.reshape(oc, -1), b, kh, kw, wp,
+                                              n * hp * wp)  # col: a conv_flat.Kept
             return conv_flat.flat_output(y, n, hp, wp, oh, ow)
         col = im2col_gemm(x, kh, kw, sh, sw, ph, pw)
         y = W.reshape(oc, -1) @ col
@@ -337,8 +337,8 @@ class Conv2dGradW(Function):
 
     Args:
         kernel_size: ``(KH, KW)``.
-        col: the forward pass's im2col matrix of ``x`` (flat path: its padded flat
-            layout), when still at hand.
+        col: the forward pass's im2col matrix of ``x`` (flat path: a
+            ``conv_flat.Kept``), when still at hand.
         gy_flat: ``gy`` in ``conv_flat``'s layout, when at hand (flat path only).
     """
 
@@ -352,8 +352,8 @@ class Conv2dGradW(Function):
         col, gy_flat, self.col, self.gy_flat = self.col, self.gy_flat, None, None  # one use
         if conv_flat.worthwhile(h, w, kh, kw, ph, pw, self.stride):
             hp, wp, _, _, tail = conv_flat.geometry(h, w, kh, kw, ph, pw)
-            if col is None:  # here: the padded flat input
-                col = conv_flat.flat_padded(x, ph, pw, tail)
+            if col is None:  # here: a conv_flat.Kept
+                col = conv_flat.Kept((conv_flat.flat_padded(x, ph, pw, tail), None))
             if gy_flat is None:
                 gy_flat = conv_flat.flat_gradient(gy, hp, wp)
             return conv_flat.flat_weight_grad(gy_flat, col, kh, kw, wp).reshape(

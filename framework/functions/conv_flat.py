@@ -31,7 +31,7 @@ rebuilds its blocks (2.9 ms of copies) instead of reading a kept matrix.
 from framework import backend, threads
 
 __all__ = ["worthwhile", "flat_padded", "flat_im2col", "flat_output", "flat_gradient",
-           "flat_col2im", "geometry", "flat_conv", "flat_weight_grad", "flat_transposed"]
+           "flat_col2im", "geometry", "flat_conv", "flat_weight_grad", "flat_transposed", "Kept"]
 
 #: Largest ``Hp*Wp / (OH*OW)`` (computed positions per kept output) worth it.
 MAX_WASTE = 1.35
@@ -137,14 +137,15 @@ def flat_col2im(gcol, c, kh, kw, n, h, w, ph, pw):
 
 
 def _blocks(xp, length, rows, itemsize):
-    """``(start, stop)`` column ranges of the flat axis; one range on a GPU. Work that
-    threads share gets at least one block per thread."""
+    """``(start, stop)`` column ranges of the flat axis, of equal size; one range on a
+    GPU or for an im2col of at most two blocks' bytes (that one is kept whole, see
+    :func:`flat_conv`). Work that threads share gets at least one block per thread."""
     if xp.__name__ != "numpy":
         return [(0, length)]
-    step = max(MIN_BLOCK, BLOCK_BYTES // (rows * itemsize))
-    parts = len(threads.bounds(length, rows * length)) - 1
-    if parts > 1:
-        step = min(step, max(MIN_BLOCK, -(-length // parts)))
+    total = rows * length * itemsize
+    count = 1 if total <= 2 * BLOCK_BYTES else -(-total // BLOCK_BYTES)
+    count = max(count, len(threads.bounds(length, rows * length)) - 1)
+    step = max(MIN_BLOCK, -(-length // count))
     return [(s, min(length, s + step)) for s in range(0, length, step)]
 
 
@@ -165,37 +166,62 @@ def _block_im2col(xp, buf, kh, kw, wp, start, stop, storage):
     return col.reshape(c * kh * kw, stop - start)
 
 
+class Kept(tuple):
+    """What the forward pass keeps for the weight gradient: ``(padded, col)``, the
+    padded flat input or, when im2col took one block, the whole im2col matrix."""
+
+    @property
+    def padded(self):
+        return self[0]
+
+    @property
+    def col(self):
+        return self[1]
+
+
 def flat_conv(buf, Wm, b, kh, kw, wp, length):
     """``(OC, length)``: ``Wm`` (OC, C*KH*KW) times the im2col of ``buf`` (from
     :func:`flat_padded`), plus ``b`` (OC,) when given; block by block, threads taking
-    runs of blocks (each writes its own columns of the result)."""
+    runs of blocks (each writes its own columns of the result).
+
+    Returns:
+        ``(y, kept)``: the result, and a :class:`Kept` for :func:`flat_weight_grad`.
+    """
     xp = backend.get_array_module(buf)
     rows = Wm.shape[1]
     y = xp.empty((Wm.shape[0], length), dtype=xp.result_type(Wm, buf))
     blocks = _blocks(xp, length, rows, buf.itemsize)
+    whole = []
 
     def run(first, last):
         storage = xp.empty(rows * (blocks[0][1] - blocks[0][0]), dtype=buf.dtype)
         for start, stop in blocks[first:last]:
             out = y[:, start:stop]
-            xp.matmul(Wm, _block_im2col(xp, buf, kh, kw, wp, start, stop, storage), out=out)
+            col = _block_im2col(xp, buf, kh, kw, wp, start, stop, storage)
+            xp.matmul(Wm, col, out=out)
             if b is not None:
                 out += b.reshape(-1, 1)
+            if len(blocks) == 1:
+                whole.append(col)
     _split_blas(xp, run, len(blocks), rows * length)
-    return y
+    return y, Kept((None, whole[0]) if whole else (buf, None))
 
 
-def flat_weight_grad(gy_flat, buf, kh, kw, wp):
-    """``(OC, C*KH*KW)``: ``gy_flat`` (OC, length) times the im2col of ``buf``,
-    transposed; the im2col rebuilt block by block, threads summing runs of blocks."""
+def flat_weight_grad(gy_flat, kept, kh, kw, wp):
+    """``(OC, C*KH*KW)``: ``gy_flat`` (OC, length) times the im2col (``kept.col``, or
+    rebuilt block by block from ``kept.padded``, threads summing runs of blocks),
+    transposed."""
     xp = backend.get_array_module(gy_flat)
+    # Computed transposed, (C*KH*KW, OC): OpenBLAS ran this orientation in 15.7 ms
+    # against 19.4 ms for (OC, C*KH*KW) on the 32->64 convolution of 26x26 images.
+    if kept.col is not None:
+        return (kept.col @ gy_flat.T).T
+    buf = kept.padded
     length = gy_flat.shape[1]
     rows = buf.shape[0] * kh * kw
     blocks = _blocks(xp, length, rows, buf.itemsize)
     sums = {}
 
-    # Computed transposed, (C*KH*KW, OC): OpenBLAS ran this orientation in 15.7 ms
-    # against 19.4 ms for (OC, C*KH*KW) on the 32->64 convolution of 26x26 images.
     def run(first, last):
         storage = xp.empty(rows * (blocks[0][1] - blocks[0][0]), dtype=buf.dtype)
         total = scratch = None

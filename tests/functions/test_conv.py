@@ -255,10 +255,16 @@ def test_flat_path_in_small_blocks_matches_the_generic_path(monkeypatch, kernel,
 
 def test_flat_blocks_cover_the_flat_axis_once():
     from framework.functions import conv_flat
-    blocks = conv_flat._blocks(np, 10_000, 288, 4)
-    assert blocks[0][0] == 0 and blocks[-1][1] == 10_000
+    rows = 288
+    length = 5 * conv_flat.BLOCK_BYTES // (rows * 4) + 123  # a bit over 5 blocks' bytes
+    blocks = conv_flat._blocks(np, length, rows, 4)
+    assert blocks[0][0] == 0 and blocks[-1][1] == length
     assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))
-    assert len(blocks) == -(-10_000 // max(conv_flat.MIN_BLOCK, conv_flat.BLOCK_BYTES // 1152))
+    assert len(blocks) == 6
+    assert len({stop - start for start, stop in blocks[:-1]}) == 1  # equal sizes
+    # An im2col of up to two blocks' bytes is one block, kept whole for the gradient.
+    assert conv_flat._blocks(np, 2 * conv_flat.BLOCK_BYTES // (rows * 4), rows, 4) == \
+        [(0, 2 * conv_flat.BLOCK_BYTES // (rows * 4))]
 
 
 def test_flat_path_deconv2d_matches_the_generic_path(monkeypatch):
