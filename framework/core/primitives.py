@@ -8,7 +8,8 @@ import builtins  # noqa: F401 - this module defines sum/max/min/pow
 import numpy as np
 
 from framework import backend
-from framework.core.function import Function
+from framework.core.config import Config
+from framework.core.function import Function, _output
 from framework.core.variable import Variable, as_array, as_variable
 
 __all__ = [
@@ -38,6 +39,12 @@ def _unbroadcast(gx, shape):
     return gx if gx.data.shape == shape else sum_to(gx, shape)
 
 
+def _plain(array, shape):
+    """A first-order gradient on arrays (no graph is being recorded): ``array`` summed
+    to ``shape`` as a constant Variable, without a Function call per operation."""
+    return _output(_sum_to_array(array, shape), False)
+
+
 # --------------------------------------------------------------------------- arithmetic
 class Add(Function):
     reads_values = False
@@ -65,8 +72,11 @@ class Sub(Function):
         s0, s1 = self.shapes
         a, b = self.inputs
         gx0 = _unbroadcast(gy, s0) if a.requires_grad else None
-        gx1 = _unbroadcast(-gy, s1) if b.requires_grad else None
-        return gx0, gx1
+        if not b.requires_grad:
+            return gx0, None
+        if not Config.enable_backprop:
+            return gx0, _plain(-gy.data, s1)
+        return gx0, _unbroadcast(-gy, s1)
 
 
 class Mul(Function):
@@ -75,6 +85,10 @@ class Mul(Function):
 
     def backward(self, gy):
         a, b = self.inputs
+        if not Config.enable_backprop:  # first order: the same products, on arrays
+            g = gy.data
+            return (_plain(g * b.data, a.shape) if a.requires_grad else None,
+                    _plain(g * a.data, b.shape) if b.requires_grad else None)
         gx0 = _unbroadcast(gy * b, a.shape) if a.requires_grad else None
         gx1 = _unbroadcast(gy * a, b.shape) if b.requires_grad else None
         return gx0, gx1
@@ -86,6 +100,10 @@ class Div(Function):
 
     def backward(self, gy):
         a, b = self.inputs
+        if not Config.enable_backprop:  # first order: the same expressions, on arrays
+            g, ad, bd = gy.data, a.data, b.data
+            return (_plain(g / bd, a.shape) if a.requires_grad else None,
+                    _plain(g * (-ad / (bd * bd)), b.shape) if b.requires_grad else None)
         gx0 = _unbroadcast(gy / b, a.shape) if a.requires_grad else None
         gx1 = _unbroadcast(gy * (-a / (b * b)), b.shape) if b.requires_grad else None
         return gx0, gx1
