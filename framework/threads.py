@@ -436,6 +436,20 @@ def split(fn, cuts, blas=False):
         f.result()  # a piece's exception, raised here
 
 
+def _before_fork():
+    """Stop the idle worker threads before the process forks (a DataLoader's workers):
+    the child would not have them anyway, and forking a process that runs threads is
+    deprecated (Python 3.12 warns). The next split starts them again."""
+    global _pool
+    if _pool is not None and not getattr(_inside, "piece", False):
+        pool, _pool = _pool, None
+        pool[1].shutdown(wait=True)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork)
+
+
 def _prime():
     """Take the first load sample when framework loads (one read of /proc/stat)."""
     try:

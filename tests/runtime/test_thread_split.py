@@ -190,3 +190,30 @@ def test_sgd_update_splits_alike(monkeypatch, rng, momentum):
         for g in grads:
             expected -= np.float32(0.1) * g
         assert np.array_equal(one, expected)
+
+
+def test_worker_threads_stop_before_a_fork_and_come_back(monkeypatch):
+    import multiprocessing
+    _force(monkeypatch, 2)
+    threads.split(lambda a, b: None, [0, 1, 2])
+    assert any(t.name.startswith("framework") for t in threading.enumerate())
+    ctx = multiprocessing.get_context("fork")
+    child = ctx.Process(target=_child_splits)
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    # The fork stopped the pool's threads; the next split starts them again.
+    assert not any(t.name.startswith("framework") for t in threading.enumerate())
+    seen = set()
+    threads.split(lambda a, b: seen.add(threading.get_ident()), [0, 1, 2])
+    assert len(seen) == 2
+
+
+def _child_splits():
+    threads._current, threads._mode, threads._short_spin, threads.SPLIT_MIN = 2, 2, True, 1
+    out = np.zeros(4)
+
+    def piece(a, b):
+        out[a:b] = 1
+    threads.split(piece, [0, 2, 4])
+    sys.exit(0 if out.sum() == 4 else 1)
