@@ -1,7 +1,7 @@
 """Adam and AdamW (decoupled weight decay), with PyTorch's exact update order."""
 
 from framework import backend
-from framework.optim.optimizer import Optimizer
+from framework.optim.optimizer import Optimizer, elementwise
 
 __all__ = ["Adam", "AdamW"]
 
@@ -94,22 +94,24 @@ class Adam(Optimizer):
                 p.data *= 1 - lr * weight_decay
             else:
                 grad = grad + weight_decay * p.data
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        lerp_(exp_avg, grad, 1 - beta1)
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+        arrays = [p.data, grad, state["exp_avg"], state["exp_avg_sq"]]
         if group["amsgrad"]:
             if "max_exp_avg_sq" not in state:  # amsgrad switched on mid-run
                 state["max_exp_avg_sq"] = xp.zeros_like(p.data)
-            second = xp.maximum(state["max_exp_avg_sq"], exp_avg_sq,
-                                out=state["max_exp_avg_sq"])
-        else:
-            second = exp_avg_sq
-        denom = xp.sqrt(second) / bias_correction2_sqrt
-        denom += eps
-        p.data -= (lr / bias_correction1) * (exp_avg / denom)
+            arrays.append(state["max_exp_avg_sq"])
+
+        def kernel(p_data, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None):
+            lerp_(exp_avg, grad, 1 - beta1)
+            exp_avg_sq *= beta2
+            exp_avg_sq += (1 - beta2) * grad * grad
+            second = exp_avg_sq if max_exp_avg_sq is None else \
+                xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+            denom = xp.sqrt(second) / bias_correction2_sqrt
+            denom += eps
+            p_data -= (lr / bias_correction1) * (exp_avg / denom)
+        elementwise(kernel, *arrays)  # in pieces on threads for large parameters
 
 
 class AdamW(Adam):

@@ -217,3 +217,22 @@ def _child_splits():
         out[a:b] = 1
     threads.split(piece, [0, 2, 4])
     sys.exit(0 if out.sum() == 4 else 1)
+
+
+@pytest.mark.parametrize("name,kwargs", [("Adam", {}), ("Adam", {"amsgrad": True}),
+                                         ("AdamW", {"weight_decay": 0.1})])
+def test_adam_update_splits_alike(monkeypatch, rng, name, kwargs):
+    p0 = rng.standard_normal((9, 4)).astype(np.float32)
+    grads = [rng.standard_normal((9, 4)).astype(np.float32) for _ in range(3)]
+
+    def run():
+        p = fw.nn.Parameter(p0.copy())
+        opt = getattr(fw.optim, name)([p], lr=0.01, **kwargs)
+        for g in grads:
+            p.grad = fw.Variable(g)
+            opt.step()
+        return [p.data] + [v for v in opt.state[p].values() if isinstance(v, np.ndarray)]
+    one, two = _both(monkeypatch, run)
+    assert len(one) == len(two) >= 3
+    for a, b in zip(one, two):
+        assert np.array_equal(a, b)
