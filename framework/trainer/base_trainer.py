@@ -12,7 +12,7 @@ from framework.errors import CheckpointError, ZeronnError
 from framework.trainer.callbacks import (Callback, CallbackList, EarlyStopping,
                                          EpochLogger, LearningRateMonitor, ModelCheckpoint,
                                          ProgressBar, TensorBoardLogger)
-from framework.trainer.checkpoint import (capture_rng_state, restore_rng_state,
+from framework.trainer.checkpoint import (capture_rng_state, resume_command, restore_rng_state,
                                           save_checkpoint)
 from framework.trainer.monitor import Monitor
 
@@ -194,7 +194,7 @@ class BaseTrainer:
     def _interrupted(self, epoch):
         if self.last_checkpoint is not None:
             where = (f"the last checkpoint is {self.last_checkpoint} (resume with: "
-                     f"python train.py -r {self.last_checkpoint})")
+                     f"{resume_command(self.last_checkpoint)})")
         elif self.models_dir is not None:
             where = "no checkpoint was saved yet"
         else:

@@ -31,7 +31,7 @@ __all__ = [
     "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION", "BEST_CHECKPOINT", "Checkpoint",
     "checkpoint_filename", "save_checkpoint", "load_checkpoint",
     "flatten_state", "unflatten_state", "capture_rng_state", "restore_rng_state",
-    "check_metadata",
+    "check_metadata", "resume_command", "set_resume_program",
 ]
 
 CHECKPOINT_FORMAT = "zeronn-checkpoint"
@@ -385,3 +385,20 @@ def restore_rng_state(state):
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise CheckpointError(f"rng state is malformed ({type(exc).__name__}: {exc}); the "
                               f"checkpoint is damaged or from another program") from None
+
+
+# --------------------------------------------------------------------------- resume hints
+_resume_program = "python train.py"
+
+
+def set_resume_program(program):
+    """Name the command that started training (``python train.py`` or ``zeronn train``),
+    for the ``resume with: ...`` hints of interrupted and failed runs."""
+    global _resume_program
+    _resume_program = program
+
+
+def resume_command(path):
+    """``<the command that started training> -r PATH``."""
+    return f"{_resume_program} -r {path}"
+

@@ -36,7 +36,7 @@ from framework.trainer import diagnostics, resume
 from framework.trainer.base_trainer import TrainingDiverged, TrainingInterrupted
 from framework.trainer.builder import (Experiment, build_data_loaders, build_experiment, build_loss,
                                        build_metrics, build_model, check_experiment)
-from framework.trainer.checkpoint import load_checkpoint
+from framework.trainer.checkpoint import load_checkpoint, resume_command, set_resume_program
 from framework.trainer import parallel
 from framework.trainer.callbacks.ema import use_averaged_weights
 from framework.trainer.factory import build_trainer
@@ -300,8 +300,8 @@ def _clean_stale(cfg, checkpoint):
 def _write_failed(exc, models_dir, last_checkpoint):
     folder = os.path.dirname(exc.filename) if getattr(exc, "filename", None) else models_dir
     if last_checkpoint and os.path.isfile(last_checkpoint):
-        kept = (f"the last good checkpoint is {last_checkpoint} (resume with: python "
-                f"train.py -r {last_checkpoint})")
+        kept = (f"the last good checkpoint is {last_checkpoint} (resume with: "
+                f"{resume_command(last_checkpoint)})")
     else:
         kept = "no checkpoint was saved"
     reason = exc.strerror or str(exc)
@@ -309,7 +309,7 @@ def _write_failed(exc, models_dir, last_checkpoint):
                        f"{kept}")
 
 
-_RESUME_COMMAND = re.compile(r"(python train\.py -r \S+?)\)")
+_RESUME_COMMAND = re.compile(r"((?:python train\.py|zeronn train) -r \S+?)\)")
 
 
 def _with_plugins(exc, cfg):
@@ -465,6 +465,7 @@ def train_main(argv=None, prog="train.py"):
     """``python train.py ...`` (or ``zeronn train``: ``prog``); returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = train_parser(prog).parse_args(argv)
+    set_resume_program("python train.py" if prog == "train.py" else prog)
     if args.nproc is not None:
         return run_guarded(lambda: parallel.launch(args, argv), debug=args.debug)
     status = run_guarded(lambda: _train(args), debug=args.debug, threads=args.threads)

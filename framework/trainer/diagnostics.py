@@ -18,7 +18,8 @@ from framework import backend
 from framework.core import Variable, no_grad, test_mode
 from framework.errors import ConfigError
 from framework.serialization import memory_limit_bytes
-from framework.trainer.checkpoint import capture_rng_state, restore_rng_state
+from framework.trainer.checkpoint import (capture_rng_state, restore_rng_state,
+                                          resume_command)
 
 __all__ = ["check_sizes", "check_built", "dry_run", "trial_update", "diverged_message",
            "max_parameters"]
@@ -353,8 +354,8 @@ def diverged_message(loss_value, epoch, batch_index, data, last_checkpoint):
         cause = ("the input batch is finite, so the model diverged (try a lower learning "
                  "rate: optimizer.args.lr, and check the other optimizer.args)")
     if last_checkpoint and os.path.isfile(last_checkpoint):
-        kept = (f"the last good checkpoint is {last_checkpoint} (resume with: python "
-                f"train.py -r {last_checkpoint})")
+        kept = (f"the last good checkpoint is {last_checkpoint} (resume with: "
+                f"{resume_command(last_checkpoint)})")
     else:
         kept = "no checkpoint was saved yet"
     return f"{where}; {cause}; training stopped, {kept}"

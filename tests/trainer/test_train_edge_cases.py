@@ -84,6 +84,22 @@ def test_ctrl_c_mid_epoch_names_the_last_checkpoint(write_config, tmp_path, loca
     assert "WARNING - interrupted during epoch 2/4" in _info_log(tmp_path, "cc")
 
 
+def test_ctrl_c_under_the_zeronn_command_names_zeronn_in_the_resume_hint(
+        write_config, tmp_path, local_plugin, capsys):
+    from framework.cli import main as zeronn_main
+    path = str(write_config(plugins=[local_plugin],
+                            loss={"type": "ctrl_c_after", "args": {"calls": 30}}))
+    capsys.readouterr()
+    assert zeronn_main(["train", "-c", path, "-q", "--run-id", "z"]) == 130
+    last = _run(tmp_path, "z") / "checkpoint-epoch1.npz"
+    assert capsys.readouterr().out.strip().splitlines()[-1] == (
+        f"interrupted during epoch 2/4; the last checkpoint is {last} "
+        f"(resume with: zeronn train -r {last})")
+    # The next run through train.py speaks of train.py again.
+    assert train_main(["-c", path, "-q", "--run-id", "t"]) == 130
+    assert "(resume with: python train.py -r " in capsys.readouterr().out
+
+
 def test_ctrl_c_early_in_a_resumed_run_names_the_checkpoint_it_resumed(
         write_config, tmp_path, local_plugin, capsys):
     path = str(write_config(plugins=[local_plugin],
