@@ -38,6 +38,35 @@ def lerp_(start, end, weight):
     return start
 
 
+def adam_step_start(p, grad, state, group, initial, decoupled=False):
+    """The Adam family's common start of a step, for one parameter.
+
+    Reads the group's ``lr``, ``eps``, ``betas`` and ``weight_decay``; on the first step
+    fills ``state`` with ``step`` and then ``initial`` in its order (a name mapped to
+    None gets zeros shaped like the parameter, any other value is stored as it is);
+    counts the step; applies weight decay (``decoupled``: the parameter shrinks, as
+    AdamW; otherwise L2, added to the gradient).
+
+    Returns:
+        ``(xp, lr, eps, beta1, beta2, step, grad)``.
+    """
+    xp = backend.get_array_module(p.data)
+    lr, eps = float(group["lr"]), float(group["eps"])
+    beta1, beta2 = (float(b) for b in group["betas"])
+    weight_decay = float(group["weight_decay"])
+    if not state:
+        state["step"] = 0.0
+        for name, value in initial.items():
+            state[name] = xp.zeros_like(p.data) if value is None else value
+    state["step"] = step = float(state["step"]) + 1.0
+    if weight_decay != 0:
+        if decoupled:
+            p.data *= 1 - lr * weight_decay
+        else:
+            grad = grad + weight_decay * p.data
+    return xp, lr, eps, beta1, beta2, step, grad
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba), as PyTorch computes it.
 
@@ -78,22 +107,11 @@ class Adam(Optimizer):
         check_adam_like(group)
 
     def _update(self, p, grad, state, group):
-        xp = backend.get_array_module(p.data)
-        lr, eps = float(group["lr"]), float(group["eps"])
-        beta1, beta2 = (float(b) for b in group["betas"])
-        weight_decay = float(group["weight_decay"])
-        if not state:
-            state["step"] = 0.0
-            state["exp_avg"] = xp.zeros_like(p.data)
-            state["exp_avg_sq"] = xp.zeros_like(p.data)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = xp.zeros_like(p.data)
-        state["step"] = step = float(state["step"]) + 1.0
-        if weight_decay != 0:
-            if self._decoupled:
-                p.data *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * p.data
+        initial = {"exp_avg": None, "exp_avg_sq": None}
+        if group["amsgrad"]:
+            initial["max_exp_avg_sq"] = None
+        xp, lr, eps, beta1, beta2, step, grad = adam_step_start(p, grad, state, group, initial,
+                                                                self._decoupled)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         arrays = [p.data, grad, state["exp_avg"], state["exp_avg_sq"]]

@@ -1,6 +1,5 @@
 """Adamax (Kingma & Ba): Adam with the infinity norm in place of the second moment."""
-from framework import backend
-from framework.optim.adam import check_adam_like, lerp_
+from framework.optim.adam import adam_step_start, check_adam_like, lerp_
 from framework.optim.optimizer import Optimizer
 
 __all__ = ["Adamax"]
@@ -39,17 +38,8 @@ class Adamax(Optimizer):
         check_adam_like(group)
 
     def _update(self, p, grad, state, group):
-        xp = backend.get_array_module(p.data)
-        lr, eps = float(group["lr"]), float(group["eps"])
-        beta1, beta2 = (float(b) for b in group["betas"])
-        weight_decay = float(group["weight_decay"])
-        if not state:
-            state["step"] = 0.0
-            state["exp_avg"] = xp.zeros_like(p.data)
-            state["exp_inf"] = xp.zeros_like(p.data)
-        state["step"] = step = float(state["step"]) + 1.0
-        if weight_decay != 0:
-            grad = grad + weight_decay * p.data
+        xp, lr, eps, beta1, beta2, step, grad = adam_step_start(
+            p, grad, state, group, {"exp_avg": None, "exp_inf": None})
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         lerp_(exp_avg, grad, 1 - beta1)
         exp_inf *= beta2

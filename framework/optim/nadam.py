@@ -1,7 +1,5 @@
 """NAdam (Dozat, 2016): Adam with Nesterov momentum and a momentum-decay schedule."""
-from framework import backend
-from framework.optim.adam import lerp_
-from framework.optim.adam import check_adam_like
+from framework.optim.adam import adam_step_start, check_adam_like, lerp_
 from framework.optim.optimizer import Optimizer
 
 __all__ = ["NAdam"]
@@ -52,21 +50,10 @@ class NAdam(Optimizer):
             raise ValueError(f"Invalid momentum_decay value: {group['momentum_decay']}")
 
     def _update(self, p, grad, state, group):
-        xp = backend.get_array_module(p.data)
-        lr, eps = float(group["lr"]), float(group["eps"])
-        beta1, beta2 = (float(b) for b in group["betas"])
-        weight_decay, psi = float(group["weight_decay"]), float(group["momentum_decay"])
-        if not state:
-            state["step"] = 0.0
-            state["mu_product"] = 1.0
-            state["exp_avg"] = xp.zeros_like(p.data)
-            state["exp_avg_sq"] = xp.zeros_like(p.data)
-        state["step"] = step = float(state["step"]) + 1.0
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                p.data *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * p.data
+        psi = float(group["momentum_decay"])
+        xp, lr, eps, beta1, beta2, step, grad = adam_step_start(
+            p, grad, state, group, {"mu_product": 1.0, "exp_avg": None, "exp_avg_sq": None},
+            group["decoupled_weight_decay"])
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
         state["mu_product"] = mu_product = float(state["mu_product"]) * mu

@@ -1,9 +1,7 @@
 """RAdam (Liu et al., 2019): Adam with a rectified adaptive learning rate."""
 import math
 
-from framework import backend
-from framework.optim.adam import lerp_
-from framework.optim.adam import check_adam_like
+from framework.optim.adam import adam_step_start, check_adam_like, lerp_
 from framework.optim.optimizer import Optimizer
 
 __all__ = ["RAdam"]
@@ -50,20 +48,9 @@ class RAdam(Optimizer):
         check_adam_like(group)
 
     def _update(self, p, grad, state, group):
-        xp = backend.get_array_module(p.data)
-        lr, eps = float(group["lr"]), float(group["eps"])
-        beta1, beta2 = (float(b) for b in group["betas"])
-        weight_decay = float(group["weight_decay"])
-        if not state:
-            state["step"] = 0.0
-            state["exp_avg"] = xp.zeros_like(p.data)
-            state["exp_avg_sq"] = xp.zeros_like(p.data)
-        state["step"] = step = float(state["step"]) + 1.0
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                p.data *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * p.data
+        xp, lr, eps, beta1, beta2, step, grad = adam_step_start(
+            p, grad, state, group, {"exp_avg": None, "exp_avg_sq": None},
+            group["decoupled_weight_decay"])
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
