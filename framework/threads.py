@@ -45,7 +45,7 @@ import time
 
 __all__ = ["set_num_threads", "get_num_threads", "get_mode", "recheck", "tick", "thread_cap",
            "others_busy", "AUTO", "RECHECK_SECONDS", "parallel_parts", "bounds", "split",
-           "SPLIT_MIN", "BLAS_SPIN", "shorten_blas_spin"]
+           "split_work", "SPLIT_MIN", "BLAS_SPIN", "shorten_blas_spin"]
 
 AUTO = "auto"
 #: Minimum seconds between two automatic decisions.
@@ -395,34 +395,28 @@ def split(fn, cuts, blas=False):
     on separate cores. The pieces must write disjoint memory. Pieces that call BLAS
     pass ``blas=True``: BLAS is then held to one thread while they run, each piece's
     GEMMs running on its own core (and a single piece runs with BLAS at one thread
-    too, when OpenBLAS's workers sleep between calls: waking them cost more than they
-    gave on GEMMs too small to split). (That needs OpenBLAS's idle workers asleep: with
-    its default spin, 2 threads x 20 GEMMs took as long as 40 in a row, the spinning
-    workers holding the second core.) Exceptions propagate after every piece ended.
+    too: waking OpenBLAS's sleeping workers cost more than they gave on GEMMs too small
+    to split). That needs OpenBLAS's idle workers asleep: with its default spin, 2
+    threads x 20 GEMMs took as long as 40 in a row, the spinning workers holding the
+    second core. Exceptions propagate after every piece ended.
     """
     global _pool
     pieces = len(cuts) - 1
-    if pieces <= 1:
-        if blas and _short_spin and _current not in (None, 1) \
-                and not getattr(_inside, "piece", False):
-            restore = _current
-            _switch(1)
-            try:
-                fn(cuts[0], cuts[-1])
-            finally:
-                _switch(restore)
-        else:
-            fn(cuts[0], cuts[-1])
-        return
-    import concurrent.futures
-    pid = os.getpid()
-    if _pool is None or _pool[0] != pid or _pool[1]._max_workers < pieces - 1:
-        _pool = (pid, concurrent.futures.ThreadPoolExecutor(
-            max_workers=max(pieces - 1, len(_cores()) - 1), thread_name_prefix="framework"))
-    restore = _current if blas and _current not in (None, 1) else None
+    hold = (blas and _short_spin and _current not in (None, 1)
+            and not getattr(_inside, "piece", False))
+    restore = _current if hold else None
     if restore:
         _switch(1)
+    futures = ()
     try:
+        if pieces <= 1:
+            fn(cuts[0], cuts[-1])
+            return
+        import concurrent.futures
+        pid = os.getpid()
+        if _pool is None or _pool[0] != pid or _pool[1]._max_workers < pieces - 1:
+            _pool = (pid, concurrent.futures.ThreadPoolExecutor(
+                max_workers=max(pieces - 1, len(_cores()) - 1), thread_name_prefix="framework"))
         futures = [_pool[1].submit(_run_piece, fn, cuts[k], cuts[k + 1])
                    for k in range(1, pieces)]
         try:
@@ -434,6 +428,15 @@ def split(fn, cuts, blas=False):
             _switch(restore)
     for f in futures:
         f.result()  # a piece's exception, raised here
+
+
+def split_work(fn, length, size=None, blas=False, numpy=True):
+    """``fn(a, b)`` over ``range(length)``: in pieces (:func:`bounds`, :func:`split`)
+    when the arrays are numpy's, else in one call (cupy runs its own parallelism)."""
+    if numpy:
+        split(fn, bounds(length, size), blas=blas)
+    else:
+        fn(0, length)
 
 
 def _before_fork():

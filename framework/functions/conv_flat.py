@@ -22,16 +22,16 @@ the generic path's time at batch 32-128, and 5x5 pad 2 on 16x16 (1.56x) took 1.0
 The GEMMs run block by block over the flat axis (:func:`flat_conv`,
 :func:`flat_weight_grad`, :func:`flat_transposed`): a block of im2col rows is copied and
 multiplied while it is still in cache, and a block of the input gradient's columns is
-added back (col2im) right after its GEMM. The full im2col matrix never exists, so the
-forward pass keeps only the padded input for the weight gradient, ``KH*KW`` times
-smaller. Measured on the 32->64 3x3 convolution of a 26x26 batch of 64 (1 thread):
+added back (col2im) right after its GEMM. A large im2col matrix never exists whole, so
+the forward pass keeps only the padded input for the weight gradient, ``KH*KW`` times
+smaller (an im2col of up to two blocks' bytes is one block, kept whole as before). Measured on the 32->64 3x3 convolution of a 26x26 batch of 64 (1 thread):
 forward 25.7 -> 19.4 ms, input gradient 23.8 -> 18.1 ms; the weight gradient
 rebuilds its blocks (2.9 ms of copies) instead of reading a kept matrix.
 """
 from framework import backend, threads
 
-__all__ = ["worthwhile", "flat_padded", "flat_im2col", "flat_output", "flat_gradient",
-           "flat_col2im", "geometry", "flat_conv", "flat_weight_grad", "flat_transposed", "Kept"]
+__all__ = ["worthwhile", "flat_padded", "flat_output", "flat_gradient", "geometry",
+           "flat_conv", "flat_weight_grad", "flat_transposed", "Kept"]
 
 #: Largest ``Hp*Wp / (OH*OW)`` (computed positions per kept output) worth it.
 MAX_WASTE = 1.35
@@ -77,23 +77,8 @@ def flat_padded(x, ph, pw, tail):
         planes[c0:c1, :, ph:ph + h, :pw] = 0
         planes[c0:c1, :, ph:ph + h, pw + w:] = 0
         buf[c0:c1, length:] = 0
-    if xp.__name__ == "numpy":
-        threads.split(fill, threads.bounds(c, buf.size))
-    else:
-        fill(0, c)
+    threads.split_work(fill, c, buf.size, numpy=_is_numpy(xp))
     return buf
-
-
-def flat_im2col(buf, kh, kw, wp, length):
-    """``(C*KH*KW, length)``: row ``(c, i, j)`` is ``buf[c, i*Wp + j:][:length]``."""
-    xp = backend.get_array_module(buf)
-    c = buf.shape[0]
-    s0, s1 = buf.strides
-    runs = xp.lib.stride_tricks.as_strided(buf, shape=(c, kh, kw, length),
-                                           strides=(s0, wp * s1, s1, s1))
-    col = xp.empty((c, kh, kw, length), dtype=buf.dtype)
-    col[...] = runs
-    return col.reshape(c * kh * kw, length)
 
 
 def flat_output(y, n, hp, wp, oh, ow):
@@ -112,35 +97,19 @@ def flat_gradient(gy, hp, wp):
         planes[c0:c1, :, :oh, :ow] = src[c0:c1]
         planes[c0:c1, :, :oh, ow:] = 0
         planes[c0:c1, :, oh:] = 0
-    if xp.__name__ == "numpy":
-        threads.split(fill, threads.bounds(oc, g.size))
-    else:
-        fill(0, oc)
+    threads.split_work(fill, oc, g.size, numpy=_is_numpy(xp))
     return g
 
 
-def flat_col2im(gcol, c, kh, kw, n, h, w, ph, pw):
-    """Add the flat ``(C*KH*KW, N*Hp*Wp)`` columns back into an ``(N, C, H, W)`` image.
-
-    Returns a view (channel-major memory) with the padding cropped.
-    """
-    xp = backend.get_array_module(gcol)
-    hp, wp, _, _, tail = geometry(h, w, kh, kw, ph, pw)
-    length = n * hp * wp
-    cols = gcol.reshape(c, kh, kw, length)
-    img = xp.zeros((c, length + tail), dtype=gcol.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            off = i * wp + j
-            img[:, off:off + length] += cols[:, i, j]
-    return img[:, :length].reshape(c, n, hp, wp)[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
+def _is_numpy(xp):
+    return xp.__name__ == "numpy"
 
 
 def _blocks(xp, length, rows, itemsize):
     """``(start, stop)`` column ranges of the flat axis, of equal size; one range on a
     GPU or for an im2col of at most two blocks' bytes (that one is kept whole, see
     :func:`flat_conv`). Work that threads share gets at least one block per thread."""
-    if xp.__name__ != "numpy":
+    if not _is_numpy(xp):
         return [(0, length)]
     total = rows * length * itemsize
     count = 1 if total <= 2 * BLOCK_BYTES else -(-total // BLOCK_BYTES)
@@ -157,12 +126,10 @@ def _block_im2col(xp, buf, kh, kw, wp, start, stop, storage):
     runs = xp.lib.stride_tricks.as_strided(buf[:, start:], shape=(c, kh, kw, stop - start),
                                            strides=(s0, wp * s1, s1, s1))
     col = storage[:c * kh * kw * (stop - start)].reshape(c, kh, kw, stop - start)
-    if xp.__name__ != "numpy":
-        col[...] = runs
-    else:
-        def copy(c0, c1):
-            col[c0:c1] = runs[c0:c1]
-        threads.split(copy, threads.bounds(c, col.size))
+
+    def copy(c0, c1):
+        col[c0:c1] = runs[c0:c1]
+    threads.split_work(copy, c, col.size, numpy=_is_numpy(xp))
     return col.reshape(c * kh * kw, stop - start)
 
 
@@ -203,7 +170,7 @@ def flat_conv(buf, Wm, b, kh, kw, wp, length):
                 out += b.reshape(-1, 1)
             if len(blocks) == 1:
                 whole.append(col)
-    _split_blas(xp, run, len(blocks), rows * length)
+    threads.split_work(run, len(blocks), rows * length, blas=True, numpy=_is_numpy(xp))
     return y, Kept((None, whole[0]) if whole else (buf, None))
 
 
@@ -234,7 +201,7 @@ def flat_weight_grad(gy_flat, kept, kh, kw, wp):
                 xp.matmul(col, gy_flat[:, start:stop].T, out=scratch)
                 total += scratch
         sums[first] = total
-    _split_blas(xp, run, len(blocks), rows * length)
+    threads.split_work(run, len(blocks), rows * length, blas=True, numpy=_is_numpy(xp))
     parts = [sums[k] for k in sorted(sums)]
     gWt = parts[0]
     for other in parts[1:]:
@@ -266,15 +233,5 @@ def flat_transposed(gy_flat, Wt, c, kh, kw, n, h, w, ph, pw):
                 for j in range(kw):
                     off = start + i * wp + j
                     img[c0:c1, off:off + stop - start] += gcol[:, i, j]
-    _split_blas(xp, run, c, Wt.shape[0] * length)
+    threads.split_work(run, c, Wt.shape[0] * length, blas=True, numpy=_is_numpy(xp))
     return img[:, :length].reshape(c, n, hp, wp)[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
-
-
-def _split_blas(xp, run, count, work):
-    """``run(a, b)`` over ``range(count)``: in pieces on threads for large numpy work,
-    else at once; BLAS held to one thread either way (the GEMMs of work too small to
-    split gained nothing from a second BLAS thread but its wake-up)."""
-    if xp.__name__ == "numpy":
-        threads.split(run, threads.bounds(count, work), blas=True)
-    else:
-        run(0, count)

@@ -1,4 +1,6 @@
 """Random regularization: dropout."""
+import math
+
 import numpy as np
 
 from framework import backend, threads
@@ -24,9 +26,7 @@ def keep_mask(xp, shape, ratio):
         return np.ones(shape, dtype=bool)
     if ratio >= 1.0:
         return np.zeros(shape, dtype=bool)
-    count = 1
-    for d in shape:
-        count *= d
+    count = math.prod(shape)
     for dtype, bits in ((np.uint8, 8), (np.uint16, 16)):
         threshold = ratio * (1 << bits)
         if threshold == int(threshold):

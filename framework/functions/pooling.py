@@ -86,7 +86,7 @@ class _Flat2x2:
             top, bottom = pairs[:, 0], pairs[:, 1]
             xp.greater(bottom, top, out=self.lower[a * rows:b * rows])
             xp.maximum(top, bottom, out=y[a:b].reshape(-1, w // 2))
-        _split(xp, run, n, planes.size)
+        threads.split_work(run, n, planes.size, numpy=xp is np)
         self.y = y.transpose(1, 0, 2, 3) if self.swapped else y
 
     def _own(self, a):
@@ -120,16 +120,8 @@ class _Flat2x2:
             flat = gx[a:b].reshape(-1)
             xp.multiply(part, self.right[a * half:b * half], out=flat[1::2])
             xp.subtract(part, flat[1::2], out=flat[0::2])
-        _split(xp, run, n, gx.size)
+        threads.split_work(run, n, gx.size, numpy=xp is np)
         return self._own(gx)
-
-
-def _split(xp, run, n, size):
-    """``run(a, b)`` over samples, in pieces on threads for large numpy arrays."""
-    if xp is np:
-        threads.split(run, threads.bounds(n, size))
-    else:
-        run(0, n)
 
 
 def _offsets(kh, kw, sh, sw, oh, ow):

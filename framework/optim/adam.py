@@ -107,16 +107,13 @@ class Adam(Optimizer):
         check_adam_like(group)
 
     def _update(self, p, grad, state, group):
-        initial = {"exp_avg": None, "exp_avg_sq": None}
-        if group["amsgrad"]:
-            initial["max_exp_avg_sq"] = None
-        xp, lr, eps, beta1, beta2, step, grad = adam_step_start(p, grad, state, group, initial,
-                                                                self._decoupled)
+        xp, lr, eps, beta1, beta2, step, grad = adam_step_start(
+            p, grad, state, group, {"exp_avg": None, "exp_avg_sq": None}, self._decoupled)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         arrays = [p.data, grad, state["exp_avg"], state["exp_avg_sq"]]
         if group["amsgrad"]:
-            if "max_exp_avg_sq" not in state:  # amsgrad switched on mid-run
+            if "max_exp_avg_sq" not in state:  # the first step, or amsgrad switched on
                 state["max_exp_avg_sq"] = xp.zeros_like(p.data)
             arrays.append(state["max_exp_avg_sq"])
 
