@@ -13,6 +13,8 @@ Three backends share one small interface (``rank``, ``size``, ``local_rank``,
 """
 import json
 import os
+import sys
+import time
 
 import numpy as np
 
@@ -23,6 +25,8 @@ __all__ = ["Communicator", "SingleCommunicator", "MPICommunicator", "NCCLCommuni
            "REDUCE_OPS", "launched_by_mpi"]
 
 REDUCE_OPS = ("sum", "mean", "max", "min")
+# Seconds a failing rank waits between printing its failure and MPI_Abort.
+ABORT_GRACE = 0.5
 
 # Variables an MPI launcher sets in every process it starts (MPICH/Hydra, Open MPI,
 # Intel MPI, Slurm's PMI): their presence means "started by mpiexec".
@@ -157,6 +161,16 @@ class MPICommunicator(Communicator):
         self.comm.Barrier()
 
     def abort(self, code=1):
+        # MPI_Abort makes the launcher kill every rank at once; what this rank just
+        # printed is still in the pipe to its launcher proxy and can be lost with it
+        # (seen under load: the job ended with an empty stderr). Flush, then give the
+        # proxy a moment to forward the lines that say what went wrong.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        time.sleep(ABORT_GRACE)
         self.comm.Abort(code)
 
 
