@@ -13,7 +13,7 @@ from framework.config.overrides import SHORTCUTS, apply_overrides
 from framework.config.resolved import (config_to_dict, dump_config, package_versions,
                                        save_resolved_config)
 from framework.config.schema import (ComponentConfig, DataLoaderArgs, DataLoaderConfig,
-                                     ExperimentConfig, TrainerConfig)
+                                     ExperimentConfig, SchedulerConfig, TrainerConfig)
 from framework.config.validate import validate_config
 
 __all__ = [
@@ -21,7 +21,7 @@ __all__ = [
     "config_to_dict", "dump_config", "save_resolved_config", "package_versions",
     "check_safe_name", "ConfigLoader", "RawConfig", "SHORTCUTS",
     "ExperimentConfig", "ComponentConfig", "DataLoaderConfig", "DataLoaderArgs",
-    "TrainerConfig",
+    "SchedulerConfig", "TrainerConfig",
 ]
 
 

@@ -38,7 +38,7 @@ def _component(comp, allow_name=False):
 def _value(f, value):
     kind = f.metadata.get("kind", "value")
     if kind == "section":
-        return _section(value)  # (an optional section left out is not written at all)
+        return None if value is None else _section(value)
     if kind == "component":
         return None if value is None else _component(value, f.metadata.get("short", False))
     if kind == "components":
@@ -52,7 +52,8 @@ def _section(obj):
         value = getattr(obj, f.name)
         if f.metadata.get("kind") == "rest":
             out.update(copy.deepcopy(value))  # passed-through keys sit beside the known ones
-        elif value is None and f.metadata.get("kind") == "section":
+        elif value is None and f.metadata.get("kind") == "section" \
+                and not f.metadata.get("write_none"):
             continue  # an optional section the config did not give
         else:
             out[f.name] = _value(f, value)

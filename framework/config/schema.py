@@ -23,7 +23,7 @@ from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from framework.config import checks
 
 __all__ = [
-    "ComponentConfig", "DataLoaderArgs", "DataLoaderConfig", "TrainerConfig",
+    "ComponentConfig", "SchedulerConfig", "DataLoaderArgs", "DataLoaderConfig", "TrainerConfig",
     "DistributedConfig", "ExperimentConfig", "field_names", "key", "schema_fields",
     "keys_markdown", "FOREIGN_KEYS",
 ]
@@ -46,7 +46,8 @@ def key(default=MISSING, *, help, kind="value", check=None, default_factory=MISS
             ("expected ..., got ...").
         **meta: kind-specific entries: ``cls`` and ``example`` for sections,
             ``short`` and ``arg_checks`` for components, ``hint`` for lists,
-            ``missing`` for a required key's hint.
+            ``missing`` for a required key's hint, ``write_none`` for an optional
+            section the resolved config writes as ``null`` when left out.
     """
     metadata = {"help": help, "kind": kind, "check": check, **meta}
     if default_factory is not MISSING:
@@ -72,6 +73,17 @@ class ComponentConfig:
                     check=checks.text("a registered name (a string)"))
     args: dict = key(default_factory=dict, kind="args",
                      help="keyword arguments for the factory, checked against its signature")
+
+
+@dataclass(kw_only=True)
+class SchedulerConfig(ComponentConfig):
+    """``lr_scheduler``: a registered scheduler, its args, and when the trainer steps it."""
+
+    type: str = key(help="the registered scheduler (StepLR, CosineAnnealingLR, OneCycleLR, ...)",
+                    check=checks.text("a registered name (a string)"))
+    interval: str = key("epoch", check=checks.choice(("epoch", "step"), "epoch or step"),
+                        help="step the scheduler after every epoch, or after every optimizer "
+                             "step (OneCycleLR, warm-up schedules written per batch)")
 
 
 @dataclass(kw_only=True)
@@ -183,8 +195,10 @@ class ExperimentConfig:
         kind="component", help="the optimizer",
         arg_checks={"lr": checks.number("a positive number", 0, exclusive=True),
                     "weight_decay": checks.number("a number >= 0", 0)})
-    lr_scheduler: ComponentConfig | None = key(None, kind="component",
-                                               help="the lr scheduler (optional)")
+    lr_scheduler: SchedulerConfig | None = key(
+        None, kind="section", cls=SchedulerConfig,
+        example="{type: StepLR, args: {step_size: 10}, interval: epoch}", write_none=True,
+        help="the lr scheduler (optional)")
     callbacks: list = key(default_factory=list, kind="components",
                           hint="callback names or {type, args} mappings",
                           help="trainer callbacks: names or {type, args} (grad_clip, ema, ...)")
@@ -229,5 +243,5 @@ def keys_markdown():
     return "\n".join(lines)
 
 
-assert all(is_dataclass(c) for c in (ComponentConfig, DataLoaderArgs, DataLoaderConfig,
+assert all(is_dataclass(c) for c in (ComponentConfig, SchedulerConfig, DataLoaderArgs, DataLoaderConfig,
                                       TrainerConfig, ExperimentConfig))

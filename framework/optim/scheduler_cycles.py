@@ -37,8 +37,11 @@ class OneCycleLR(LRScheduler):
     - ``three_phase``: initial -> max, max -> initial until ``2 * pct_start * total - 2``,
       then initial -> min.
 
-    PyTorch steps it after every batch; the trainer steps schedulers once per epoch, so in
-    a trainer config give ``total_steps`` as the number of epochs.
+    PyTorch scripts step it after every batch. In a trainer config, ``interval: step`` does
+    the same; leave out the lengths and the trainer fills in ``epochs`` and
+    ``steps_per_epoch`` (with the default ``interval: epoch`` it is one step per epoch)::
+
+        lr_scheduler: {type: OneCycleLR, args: {max_lr: 0.1}, interval: step}
 
     Args:
         optimizer: the optimizer.

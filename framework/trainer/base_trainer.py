@@ -66,6 +66,10 @@ class BaseTrainer:
         self.optimizer = optimizer
         self.lr_scheduler = lr_scheduler
         self.config = config
+        # "epoch": after each epoch (ReduceLROnPlateau gets the monitored value);
+        # "step": after each optimizer step, as PyTorch scripts step OneCycleLR.
+        sched_cfg = getattr(config, "lr_scheduler", None)
+        self.scheduler_interval = getattr(sched_cfg, "interval", "epoch") or "epoch"
         self.models_dir = models_dir
         self.logger = logger
         self.writer = writer
@@ -205,7 +209,7 @@ class BaseTrainer:
 
     def _step_scheduler(self, logs):
         sched = self.lr_scheduler
-        if sched is None:
+        if sched is None or self.scheduler_interval == "step":
             return
         if getattr(sched, "needs_metric", False) or type(sched).__name__ == "ReduceLROnPlateau":
             key = self.monitor.metric or ("val_loss" if "val_loss" in logs else "loss")

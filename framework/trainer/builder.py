@@ -117,6 +117,7 @@ def check_experiment(cfg, registries):
     except RegistryError as exc:
         raise RegistryError(f"data_loader: {exc}") from None
     check_training(cfg, registries)  # trainer.type, trainer.args, callbacks
+    _check_interval(cfg, registries)
     monitor = cfg.trainer.monitor
     if monitor != "off":
         _, key = monitor.split(maxsplit=1)
@@ -178,11 +179,86 @@ def build_optimizer(cfg, registries, model):
                  **cfg.optimizer.args)
 
 
-def build_lr_scheduler(cfg, registries, optimizer):
-    if cfg.lr_scheduler is None:
+def _names(factory, *names):
+    """True when ``factory`` takes every one of ``names`` by name (not through **kwargs)."""
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return False
+    return all(n in params for n in names)
+
+
+def _steps_per_epoch(loader):
+    try:
+        return len(loader)
+    except TypeError:
         return None
-    return _call("lr_scheduler", registries["lr_schedulers"], cfg.lr_scheduler.type,
-                 optimizer, **cfg.lr_scheduler.args)
+
+
+def _check_interval(cfg, registries):
+    sched = cfg.lr_scheduler
+    if sched is None or sched.interval != "step":
+        return
+    factory = registries["lr_schedulers"].get(sched.type).factory
+    if getattr(factory, "needs_metric", False) or sched.type == "ReduceLROnPlateau":
+        raise ConfigError(f"lr_scheduler.interval: {sched.type} steps on the monitored "
+                          f"value, which exists once per epoch; use interval: epoch")
+
+
+def build_lr_scheduler(cfg, registries, optimizer, steps_per_epoch=None):
+    """Build ``lr_scheduler``.
+
+    A scheduler with a fixed length (OneCycleLR: ``total_steps``, or ``epochs`` and
+    ``steps_per_epoch``) gets what the config leaves out from the run: ``epochs`` from
+    ``trainer.epochs`` and ``steps_per_epoch`` from the loader's length (``interval:
+    step``) or 1 (``interval: epoch``); a length that does not fit the run is a
+    ConfigError rather than a schedule cut short or one that fails in the last epoch.
+
+    Args:
+        steps_per_epoch: batches per epoch of the training loader, where known.
+    """
+    sched_cfg = cfg.lr_scheduler
+    if sched_cfg is None:
+        return None
+    per_step = sched_cfg.interval == "step"
+    args = dict(sched_cfg.args)
+    factory = registries["lr_schedulers"].get(sched_cfg.type).factory
+    if args.get("total_steps") is None and _names(factory, "epochs", "steps_per_epoch"):
+        if args.get("epochs") is None:
+            args["epochs"] = cfg.trainer.epochs
+        if args.get("steps_per_epoch") is None and (steps_per_epoch or not per_step):
+            args["steps_per_epoch"] = steps_per_epoch if per_step else 1
+    scheduler = _call("lr_scheduler", registries["lr_schedulers"], sched_cfg.type,
+                      optimizer, **args)
+    _check_length(cfg, scheduler, steps_per_epoch)
+    return scheduler
+
+
+def _check_length(cfg, scheduler, steps_per_epoch):
+    """A fixed-length schedule must outlast the run; one written per batch but stepped
+    per epoch is named (a shorter run than the schedule, e.g. ``--epochs 2`` of 4, is
+    fine: it resumes into the rest)."""
+    total = getattr(scheduler, "total_steps", None)
+    if not isinstance(total, int) or isinstance(total, bool):
+        return
+    name, epochs = cfg.lr_scheduler.type, cfg.trainer.epochs
+    if cfg.lr_scheduler.interval == "epoch":
+        if steps_per_epoch and steps_per_epoch > 1 and total == epochs * steps_per_epoch:
+            raise ConfigError(f"lr_scheduler: {name} is {total} steps long, one per batch "
+                              f"({epochs} epochs x {steps_per_epoch} batches), but "
+                              f"lr_scheduler.interval is epoch, so it would be stepped only "
+                              f"{epochs} times; set lr_scheduler.interval: step")
+        planned, unit = epochs, f"{epochs} epochs, one step each"
+    else:
+        if not steps_per_epoch or cfg.callbacks:
+            return  # callbacks may skip optimizer steps (gradient accumulation)
+        planned = epochs * steps_per_epoch
+        unit = f"{epochs} epochs x {steps_per_epoch} batches"
+    if total < planned:
+        raise ConfigError(f"lr_scheduler: {name} is {total} steps long but the run steps it "
+                          f"{planned} times ({unit}) and would fail at step {total + 1}; "
+                          f"leave out total_steps (the trainer fills in the run's length) "
+                          f"or make it at least {planned}")
 
 
 def build_experiment(cfg, registries, *, train=True):
@@ -198,7 +274,8 @@ def build_experiment(cfg, registries, *, train=True):
     criterion = build_loss(cfg, registries)
     metrics = build_metrics(cfg, registries)
     optimizer = build_optimizer(cfg, registries, model) if train else None
-    scheduler = build_lr_scheduler(cfg, registries, optimizer) if train else None
+    scheduler = build_lr_scheduler(cfg, registries, optimizer,
+                                   _steps_per_epoch(loader)) if train else None
     return Experiment(config=cfg, model=model, train_loader=loader, valid_loader=valid,
                       criterion=criterion, metrics=metrics, optimizer=optimizer,
                       lr_scheduler=scheduler)

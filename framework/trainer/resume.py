@@ -209,6 +209,14 @@ def plan_resume(checkpoint, cfg, optimizer, scheduler):
             messages.append(f"lr_scheduler type changed from {old_sched or 'none'} (in "
                             f"{checkpoint.path}) to {new_sched}: its state starts fresh")
         sched_state = None
+    old_interval = (_section(old, "lr_scheduler") or {}).get("interval", "epoch")
+    if sched_state is not None and new_sched is not None \
+            and old_interval != cfg.lr_scheduler.interval:
+        # its step count meant epochs and now means batches (or the other way round)
+        messages.append(f"lr_scheduler.interval changed from {old_interval} (in "
+                        f"{checkpoint.path}) to {cfg.lr_scheduler.interval}: its state "
+                        f"starts fresh")
+        sched_state = None
     if sched_state is not None and scheduler is not None:
         _check_scheduler_state(checkpoint.path, scheduler, sched_state)
     replaced = dataclasses.replace(checkpoint, optimizer_state=opt_state,
@@ -217,6 +225,15 @@ def plan_resume(checkpoint, cfg, optimizer, scheduler):
     fresh_schedule = checkpoint.scheduler_state is not None and sched_state is None
     return ResumePlan(checkpoint=replaced, messages=messages, old_config=old,
                       fresh_schedule=fresh_schedule)
+
+
+_UNSET = object()
+
+
+def _same(a, b):
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return list(a) == list(b)
+    return a == b
 
 
 def _fmt(value):
@@ -244,18 +261,22 @@ def apply_config_hyperparameters(plan, cfg, fresh_groups, fresh_scheduler_state,
     base_lrs = getattr(scheduler, "base_lrs", None) if sched_restored else None
     last_lrs = getattr(scheduler, "_last_lr", None) if sched_restored else None
     old_args = _args_of(_section(plan.old_config, "optimizer"))
+    given_args = cfg.optimizer.args if plan.old_config is not None else None
     for i, (fresh, group) in enumerate(zip(fresh_groups, optimizer.param_groups)):
         if restored_opt:
             for key, value in fresh.items():
                 if key in ("lr", "initial_lr", "params", "param_names"):
                     continue
                 saved = group.get(key)
-                if saved != value and not (isinstance(saved, (list, tuple))
-                                           and list(saved) == list(value or [])):
-                    group[key] = copy.deepcopy(value)
-                    if i == 0:
-                        messages.append(f"optimizer.args.{key}: {_fmt(saved)} in the "
-                                        f"checkpoint, {_fmt(value)} from the given config")
+                if _same(saved, value) or (given_args is not None and _same(
+                        old_args.get(key, _UNSET), given_args.get(key, _UNSET))):
+                    # the config did not change it: the saved value is where training
+                    # stands (OneCycleLR moves momentum and betas every step)
+                    continue
+                group[key] = copy.deepcopy(value)
+                if i == 0:
+                    messages.append(f"optimizer.args.{key}: {_fmt(saved)} in the "
+                                    f"checkpoint, {_fmt(value)} from the given config")
             if plan.fresh_schedule:
                 # the schedule starts fresh: so does the rate it sets
                 restarted = group.get("lr") != fresh.get("lr")

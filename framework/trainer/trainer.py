@@ -112,6 +112,8 @@ class Trainer(BaseTrainer):
         if self.step_now:
             self.optimizer.step()
             self.step += 1
+            if self.lr_scheduler is not None and self.scheduler_interval == "step":
+                self.lr_scheduler.step()
 
         n = len(target)
         self.tracker.update("loss", loss_value, n)

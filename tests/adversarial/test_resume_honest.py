@@ -94,7 +94,8 @@ def test_changed_scheduler_type_starts_fresh(base):
     assert (f"resume: lr_scheduler type changed from StepLR (in {ckpt}) to ExponentialLR: "
             f"its state starts fresh") in log
     assert "resume: the learning rate restarts at 0.01 with the fresh schedule" in log
-    assert config["lr_scheduler"] == {"type": "ExponentialLR", "args": {"gamma": 0.9}}
+    assert config["lr_scheduler"] == {"type": "ExponentialLR", "args": {"gamma": 0.9},
+                                      "interval": "epoch"}
     last = load_checkpoint(models / "checkpoint-epoch2.npz")
     assert last.scheduler_state["gamma"] == 0.9 and "step_size" not in last.scheduler_state
     assert last.metadata["history"][-1]["lr"] == pytest.approx(0.01)  # the fresh schedule

@@ -50,6 +50,7 @@ def test_every_top_level_key_is_in_every_derived_view():
     # an optional section is written only when the config gives it
     assert list(config_to_dict(validate_config(_raw()))) == \
         [n for n in names if n != "distributed"]
+    assert config_to_dict(validate_config(_raw()))["lr_scheduler"] is None  # written as null
     full = validate_config(dict(_raw(), distributed={"backend": "mpi"}))
     assert list(config_to_dict(full)) == names
     assert config_to_dict(full)["distributed"] == {"backend": "mpi", "sync_batchnorm": False}

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from framework.config import (ComponentConfig, DataLoaderArgs, ExperimentConfig,
-                              TrainerConfig, load_config, validate_config)
+                              SchedulerConfig, TrainerConfig, load_config, validate_config)
 from framework.config.schema import field_names
 from framework.errors import ConfigError
 
@@ -32,7 +32,7 @@ def test_api_example_loads_exactly(write_config):
         loss=ComponentConfig(type="cross_entropy"),
         metrics=[ComponentConfig(type="accuracy")],
         optimizer=ComponentConfig(type="Adam", args={"lr": 0.001}),
-        lr_scheduler=ComponentConfig(type="StepLR", args={"step_size": 10, "gamma": 0.5}),
+        lr_scheduler=SchedulerConfig(type="StepLR", args={"step_size": 10, "gamma": 0.5}),
         trainer=TrainerConfig(epochs=20, save_dir="saved/", save_period=1, verbosity=2,
                               monitor="min val_loss", early_stop=10, tensorboard=True,
                               log_step=10, histograms=False))

@@ -10,7 +10,8 @@ import json
 from reference_run import REFERENCE_DIR, REFERENCES  # noqa: E402  (tests/trainer)
 
 #: Config keys added after the references were recorded, with their default values.
-NEW_KEYS = {("callbacks",): [], ("trainer", "type"): "Trainer", ("trainer", "args"): {}}
+NEW_KEYS = {("callbacks",): [], ("trainer", "type"): "Trainer", ("trainer", "args"): {},
+            ("lr_scheduler", "interval"): "epoch"}
 
 
 def _without_new_keys(config):
