@@ -107,7 +107,7 @@ def test_data_minus_equals_keeps_an_array():
     p = nn.Parameter(np.ones(3, dtype=np.float32))
     p.grad = Variable(np.full(3, 2.0, dtype=np.float32))
     p.data -= 0.5 * p.grad
-    assert type(p.data) is np.ndarray and p.data.tolist() == [0.0, 0.0, 0.0]
+    assert isinstance(p.data, np.ndarray) and p.data.tolist() == [0.0, 0.0, 0.0]
 
 
 def test_grad_zero_():
@@ -204,7 +204,7 @@ def test_assigning_a_variable_to_data_raises():
         p.data = Variable(np.ones(2))
     with pytest.raises(TypeError, match="cannot assign a Variable to .data"):
         Variable(Variable(np.ones(2)))
-    assert type(p.data) is np.ndarray
+    assert isinstance(p.data, np.ndarray) and not isinstance(p.data, Variable)
 
 
 def test_setitem_and_masked_fill():
@@ -287,4 +287,4 @@ def test_parameters_accept_numbers_scalars_and_tensors():
     assert nn.Parameter(2.0).data.shape == ()
     t = fw.ones(3)
     p = nn.Parameter(t)
-    assert p.data is t.data and p.requires_grad  # shares memory, as nn.Parameter(tensor)
+    assert np.shares_memory(p.data, t.data) and p.requires_grad  # as nn.Parameter(tensor)
