@@ -7,6 +7,7 @@ import pytest
 
 import framework as fw
 import framework.nn.functional as NF
+from framework import nn
 from framework.utils import gradient_check
 
 
@@ -85,7 +86,7 @@ def test_dropout2d_zeroes_whole_channels(rng):
     mask = (out.data != 0).astype(float)
     assert np.allclose(v.grad.data, mask / 0.75)
     with pytest.raises(ValueError, match="4-D"):
-        NF.dropout2d(x[0, 0], 0.5)
+        NF.dropout2d(x[0, 0, 0], 0.5)  # 1-D: PyTorch refuses it too
 
 
 def test_batch_norm_functional_updates_running_stats(rng):
@@ -189,3 +190,22 @@ def test_dropout2d_on_3d_input_drops_rows_as_pytorch():
     rows = y[..., 0]
     assert np.array_equal(y, np.repeat(rows[..., None], 5, axis=2))
     assert set(np.unique(rows)) <= {0.0, 2.0} and not np.all(rows == rows[:1])
+
+
+def test_dropout2d_on_2d_and_5d_inputs_drops_n_c_entries_as_pytorch():
+    # PyTorch's mnist_rnn example puts nn.Dropout2d after an LSTM's last output (N, C)
+    np.random.seed(5)
+    x = np.ones((64, 32))
+    with pytest.warns(UserWarning, match="2-D input is deprecated"):
+        y = NF.dropout2d(x, 0.25).data
+    assert set(np.unique(y)) == {0.0, 1.0 / 0.75}
+    assert 0.15 < np.mean(y == 0) < 0.35 and len({tuple(r) for r in (y == 0)}) > 10
+    with pytest.warns(UserWarning, match="5-D input"):
+        z = NF.dropout2d(np.ones((3, 4, 2, 2, 2)), 0.5).data
+    per_channel = z.reshape(3, 4, -1)
+    assert np.all(per_channel == per_channel[..., :1])  # (n, c) blocks kept or dropped whole
+    layer = nn.Dropout2d(0.5)
+    layer.eval()
+    assert np.array_equal(layer(fw.tensor(x)).data, x)
+    with pytest.raises(ValueError, match=r"dropout2d: expected a 4-D .* got shape \(8,\)"):
+        NF.dropout2d(np.ones(8), 0.5)

@@ -143,10 +143,20 @@ def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
     input is taken as (N, C, L), as PyTorch does today (with its warning; ``dropout1d``
     says so without one).
 
+    Any other input of at least 2 dims drops (n, c) entries whole, as PyTorch does with
+    its deprecation warning: a 2-D (N, C) input (dropout after an RNN, as in PyTorch's
+    mnist_rnn example) drops single elements, as ``dropout`` would.
+
     Raises:
-        ValueError: ``p`` outside [0, 1], or an input that is not 3-D or 4-D.
+        ValueError: ``p`` outside [0, 1], or an input of fewer than 2 dims.
     """
-    if len(getattr(input, "shape", ())) == 3:
+    ndim = len(getattr(input, "shape", ()))
+    if ndim == 2 or ndim > 4:
+        warnings.warn(f"dropout2d: a {ndim}-D input is deprecated in PyTorch (an error in a "
+                      f"future release there); whole (n, c) entries are dropped as PyTorch "
+                      f"does today; use dropout for a 2-D input", UserWarning, stacklevel=2)
+        return _channel_dropout("dropout2d", input, p, training, ndim - 2)
+    if ndim == 3:
         warnings.warn("dropout2d: a 3-D input is taken as (N, C, L) and whole (n, c) rows are "
                       "dropped, as PyTorch does; use dropout1d for that, or add the batch "
                       "axis (x[None]) for an unbatched (C, H, W) image", UserWarning,
