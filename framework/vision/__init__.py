@@ -4,7 +4,9 @@
     from framework.vision import datasets, transforms
     tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
     train = datasets.MNIST("data", train=True, transform=tf)
-"""
-from framework.vision import datasets, transforms
 
-__all__ = ["datasets", "transforms"]
+and ``utils.make_grid`` / ``utils.save_image`` (PNG without an image library).
+"""
+from framework.vision import datasets, transforms, utils
+
+__all__ = ["datasets", "transforms", "utils"]
