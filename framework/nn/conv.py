@@ -163,7 +163,9 @@ class ConvTranspose2d(_ConvNd):
         in_channels, out_channels: channel counts.
         kernel_size, stride, padding: an int or a pair ``(h, w)``.
         output_padding: extra size added to one side of the output (``< stride``).
+        groups, dilation, padding_mode: PyTorch's positions; only 1, 1 and "zeros".
         bias: whether to learn an additive bias.
+        device: where the parameters live (``"cpu"``, ``"cuda"``).
         dtype: floating dtype of the parameters (float32 by default).
 
     Attributes:
@@ -176,7 +178,14 @@ class ConvTranspose2d(_ConvNd):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, bias=True, dtype=None):
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        # PyTorch's positional order (groups before bias); the others are not built yet
+        for name, value, plain in (("groups", groups, 1), ("dilation", dilation, 1),
+                                   ("padding_mode", padding_mode, "zeros")):
+            if value != plain and not (name == "dilation" and value in ((1, 1), [1, 1])):
+                raise ValueError(f"ConvTranspose2d: only {name}={plain!r} is supported, "
+                                 f"got {value!r}")
         self.output_padding = pair(output_padding, "output_padding", "ConvTranspose2d", 0)
         if isinstance(padding, str):
             raise ValueError(f"ConvTranspose2d: padding must be an int or a pair, got "
@@ -187,6 +196,8 @@ class ConvTranspose2d(_ConvNd):
             if op >= s:
                 raise ValueError(f"ConvTranspose2d: output_padding {self.output_padding} must "
                                  f"be smaller than stride {self.stride}")
+        if device is not None:
+            self.to(device)
 
     def output_size(self, h, w):
         """The spatial output size for an ``h x w`` input."""

@@ -40,6 +40,9 @@ class Embedding(Module):
         embedding_dim: the vector size D.
         padding_idx: an id whose row starts at zero and gets no gradient, so it stays
             as it is during training (negative values count from the end).
+        max_norm, norm_type, scale_grad_by_freq, sparse: PyTorch's positions; max_norm
+            and scale_grad_by_freq are refused, sparse gives dense gradients.
+        device: where the weight lives.
         dtype: floating dtype of the weight (float32).
 
     Attributes:
@@ -49,8 +52,15 @@ class Embedding(Module):
         ids of any shape ``(*)`` -> ``(*, D)``.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
+                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
+                 _freeze=False, device=None, dtype=None):
         super().__init__()
+        # PyTorch's positional order; the renorming and frequency-scaled gradients are
+        # not built, and gradients are dense (the same update for SGD)
+        if max_norm is not None or scale_grad_by_freq:
+            raise ValueError(f"Embedding: max_norm={max_norm!r} and scale_grad_by_freq="
+                             f"{scale_grad_by_freq!r} are not supported; leave them out")
         self.num_embeddings = check_positive_int(num_embeddings, "num_embeddings", "Embedding")
         self.embedding_dim = check_positive_int(embedding_dim, "embedding_dim", "Embedding")
         if padding_idx is not None:
@@ -60,8 +70,30 @@ class Embedding(Module):
             padding_idx %= num_embeddings
         self.padding_idx = padding_idx
         dt = resolve_dtype(dtype, "Embedding")
-        self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dt))
-        self.reset_parameters()
+        if _weight is None:
+            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dt))
+            self.reset_parameters()
+        else:
+            given = getattr(_weight, "data", _weight)
+            if tuple(given.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(f"Embedding: _weight has shape {tuple(given.shape)}, expected "
+                                 f"({num_embeddings}, {embedding_dim})")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+        if device is not None:
+            self.to(device)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
+                        norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+        """An Embedding whose weight is ``embeddings`` (V, D), shared, not trained when
+        ``freeze``."""
+        data = getattr(embeddings, "data", embeddings)
+        if getattr(data, "ndim", None) != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D (V, D), got "
+                             f"shape {tuple(getattr(data, 'shape', ()))}")
+        rows, dim = data.shape
+        return cls(rows, dim, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+                   _weight=embeddings, _freeze=freeze, dtype=data.dtype)
 
     def reset_parameters(self):
         init.normal_(self.weight)

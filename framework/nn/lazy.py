@@ -176,10 +176,13 @@ class _LazyBatchNorm(LazyModuleMixin):
     """Shared part of LazyBatchNorm1d/2d: everything sized by axis 1 of the first input."""
 
     def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 dtype=None):
+                 device=None, dtype=None):
         # Build the eager layer with one feature, then drop the sized state.
         type(self).cls_to_become.__init__(self, 1, eps, momentum, affine,
-                                          track_running_stats, dtype)
+                                          track_running_stats, dtype=dtype)
+        if device is not None and str(device) != "cpu":
+            raise ValueError(f"{type(self).__name__}: device={device!r} is not supported "
+                             f"before the first forward; call .to(device) after it")
         self._dtype = self.weight.dtype if affine else np.dtype(np.float32)
         self.num_features = 0
         if affine:

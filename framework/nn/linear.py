@@ -29,6 +29,7 @@ class Linear(Module):
         in_features: size of each input's last axis.
         out_features: size of each output's last axis.
         bias: whether to learn an additive bias.
+        device: where the parameters live (``"cpu"``, ``"cuda"``).
         dtype: floating dtype of the parameters (float32 by default).
 
     Attributes:
@@ -40,7 +41,7 @@ class Linear(Module):
         ``(*, in_features) -> (*, out_features)``.
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in_features = check_positive_int(in_features, "in_features", "Linear", 0)
         self.out_features = check_positive_int(out_features, "out_features", "Linear", 0)
@@ -51,6 +52,8 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        if device is not None:
+            self.to(device)
 
     def reset_parameters(self):
         """Re-draw the parameters as PyTorch does (from numpy's global generator)."""

@@ -47,7 +47,7 @@ class _RNNBase(Module):
     _gates = 1
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, dtype=None):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
         super().__init__()
         name = type(self).__name__
         self.input_size = check_positive_int(input_size, "input_size", name)
@@ -70,6 +70,8 @@ class _RNNBase(Module):
                     setattr(self, f"bias_ih_{tag}", Parameter(np.empty((gh,), dt)))
                     setattr(self, f"bias_hh_{tag}", Parameter(np.empty((gh,), dt)))
         self.reset_parameters()
+        if device is not None:
+            self.to(device)
 
     def reset_parameters(self):
         """Draw every parameter from U(-1/sqrt(H), 1/sqrt(H)) in registration order."""
@@ -186,12 +188,13 @@ class RNN(_RNNBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh",
-                 bias=True, batch_first=False, dropout=0.0, bidirectional=False, dtype=None):
+                 bias=True, batch_first=False, dropout=0.0, bidirectional=False, device=None,
+                 dtype=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, dtype)
+                         bidirectional, device, dtype)
 
     def _cell(self, xw_t, h, state, w_hh, b_hh):
         pre = xw_t + F.linear_out_in(h, w_hh, b_hh)
