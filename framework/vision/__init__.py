@@ -5,8 +5,9 @@
     tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
     train = datasets.MNIST("data", train=True, transform=tf)
 
-and ``utils.make_grid`` / ``utils.save_image`` (PNG without an image library).
+``utils.make_grid`` / ``utils.save_image`` (PNG without an image library) and
+``models.resnet18`` ... ``resnet152`` (torchvision's names, so its weight files load).
 """
-from framework.vision import datasets, transforms, utils
+from framework.vision import datasets, models, transforms, utils
 
-__all__ = ["datasets", "transforms", "utils"]
+__all__ = ["datasets", "models", "transforms", "utils"]
