@@ -4,12 +4,17 @@ The reference trajectories were computed with torch.optim.LBFGS (PyTorch 2.13, f
 on the small tanh network below: the loss each ``step`` returns, the closure evaluations
 and iterations counted so far, and the parameters after the step.
 """
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import framework as fw
 from framework import optim
-from framework.errors import CheckpointError
+from framework.config import load_config
+from framework.errors import CheckpointError, ConfigError
+from framework.plugin import load_plugins
+from framework.trainer.builder import check_experiment
 from framework.trainer.checkpoint import load_checkpoint, save_checkpoint
 
 X = [[0.5, -1.0], [1.5, 0.25], [-0.75, 0.8], [0.1, -0.3], [2.0, 1.0], [-1.2, -0.6]]
@@ -317,3 +322,11 @@ def test_load_state_dict_rejects_a_state_that_does_not_fit():
     with pytest.raises(CheckpointError, match="different lengths"):
         fresh.load_state_dict({**saved, "state": {0: bad}})
     assert fresh.state == {}
+
+
+def test_a_config_naming_lbfgs_fails_its_check_before_the_run():
+    config = Path(__file__).resolve().parents[2] / "configs" / "iris.yaml"
+    cfg = load_config(config, ["optimizer.type=LBFGS"])
+    with pytest.raises(ConfigError, match=r"^optimizer: LBFGS re-evaluates the loss several "
+                                          r"times per step through optimizer.step\(closure\)"):
+        check_experiment(cfg, load_plugins(cfg.plugins).registries)
