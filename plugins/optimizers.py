@@ -14,8 +14,8 @@ as an import path ``"package.module:function"``, and ``SequentialLR`` takes
 """
 import importlib
 
-from framework.optim import (SGD, AdaGrad, Adadelta, Adam, Adamax, AdamW, NAdam, RAdam,
-                             RMSprop, lr_scheduler)
+from framework.optim import (LBFGS, SGD, AdaGrad, Adadelta, Adam, Adamax, AdamW, NAdam,
+                             RAdam, RMSprop, lr_scheduler)
 from framework.optim.lr_scheduler import (ConstantLR, CosineAnnealingLR,
                                           CosineAnnealingWarmRestarts, ExponentialLR, LambdaLR,
                                           LinearLR, MultiplicativeLR, MultiStepLR, OneCycleLR,
@@ -82,7 +82,8 @@ def sequential_lr(optimizer, schedulers, milestones, last_epoch=-1):
 @hookimpl
 def register_optimizers(register):
     """Register SGD, Adam, AdamW, RMSprop, AdaGrad (also as Adagrad), Adadelta, Adamax,
-    NAdam and RAdam."""
+    NAdam, RAdam and LBFGS (which a config names only to be told that it needs a script:
+    the trainer's step passes no closure)."""
     register("SGD", SGD, description="stochastic gradient descent with optional momentum, "
                                      "Nesterov and weight decay")
     register("Adam", Adam, description="Adam with bias correction, optional L2 weight decay "
@@ -97,6 +98,8 @@ def register_optimizers(register):
     register("Adamax", Adamax, description="Adam with an infinity-norm second moment")
     register("NAdam", NAdam, description="Adam with Nesterov momentum and momentum decay")
     register("RAdam", RAdam, description="Adam with a rectified adaptive learning rate")
+    register("LBFGS", LBFGS, description="L-BFGS through step(closure): for scripts, not "
+                                         "the trainer's one step per batch")
 
 
 @hookimpl

@@ -104,13 +104,15 @@ def check_experiment(cfg, registries):
     Raises:
         RegistryError: an unknown name or arguments the factory does not take; the
             message starts with the config key.
-        ConfigError: ``trainer.monitor`` names a value the run does not log.
+        ConfigError: an optimizer that steps only through a closure (LBFGS), or
+            ``trainer.monitor`` names a value the run does not log.
     """
     for where, kind, name, args, leading in _components(cfg):
         try:
             registries[kind].check_args(name, args, *leading)
         except RegistryError as exc:
             raise RegistryError(f"{where}: {exc}") from None
+    _check_optimizer(cfg, registries)
     try:
         dl_args = {"dataset": _Placeholder(), **_loader_kwargs(cfg, registries, train=True)}
         registries["data_loaders"].check_args(cfg.data_loader.type, dl_args)
@@ -193,6 +195,16 @@ def _steps_per_epoch(loader):
         return len(loader)
     except TypeError:
         return None
+
+
+def _check_optimizer(cfg, registries):
+    """The trainer calls ``optimizer.step()`` once per batch, without a closure."""
+    name = cfg.optimizer.type
+    if getattr(registries["optimizers"].get(name).factory, "needs_closure", False):
+        raise ConfigError(f"optimizer: {name} re-evaluates the loss several times per step "
+                          f"through optimizer.step(closure), but the trainer takes one "
+                          f"optimizer.step() per batch; choose another optimizer, or use "
+                          f"{name} in a script that passes a closure")
 
 
 def _check_interval(cfg, registries):

@@ -24,14 +24,23 @@ def _record(hook):
 def test_register_optimizers():
     entries = _record(plugin.register_optimizers)
     assert sorted(entries) == ["AdaGrad", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax",
-                               "NAdam", "RAdam", "RMSprop", "SGD"]
+                               "LBFGS", "NAdam", "RAdam", "RMSprop", "SGD"]
     assert entries["AdamW"][0] is optim.AdamW and entries["Adagrad"][0] is optim.AdaGrad
     for name, (factory, description, override) in entries.items():
         assert description and not override
         assert next(iter(inspect.signature(factory).parameters)) == "params"
         p = fw.Parameter(np.ones(2))
         p.grad = fw.Variable(np.ones(2))
-        factory([p], lr=0.1).step()
+        opt = factory([p], lr=0.1)
+        if getattr(factory, "needs_closure", False):  # LBFGS
+            def closure():
+                opt.zero_grad()
+                loss = (p * p).sum()
+                loss.backward()
+                return loss
+            opt.step(closure)
+        else:
+            opt.step()
         assert np.all(p.data < 1), name
 
 
