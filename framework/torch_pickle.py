@@ -3,8 +3,9 @@
 A ``torch.save`` file is a zip archive: ``<name>/data.pkl`` (a pickle of the saved
 structure) and ``<name>/data/<key>`` (the raw bytes of each storage). The pickle is read
 by :class:`RestrictedUnpickler`: ``find_class`` hands out only stand-ins for torch's
-tensor and storage rebuild functions, dtypes and plain containers (``OrderedDict``,
-``set``, ...). Any other global, ``os.system`` included, is refused by name before it is
+tensor and storage rebuild functions, dtypes, plain containers (``OrderedDict``,
+``set``, ...) and numpy arrays of plain dtypes (``torch.save(np_array, f)``, which
+PyTorch's own default ``weights_only`` load refuses). Any other global, ``os.system`` included, is refused by name before it is
 imported, so a malicious file can never execute anything.
 """
 import _compat_pickle
@@ -115,7 +116,31 @@ def _size(values=()):
     return tuple(values)
 
 
+def _np_reconstruct(subtype, shape, dtype):
+    """numpy's pickle entry for arrays, for plain ``numpy.ndarray`` only: an empty array
+    whose content the pickle's BUILD step then fills (``ndarray.__setstate__``)."""
+    if subtype is not np.ndarray:
+        raise pickle.UnpicklingError(f"refusing to rebuild an array of type {subtype!r}")
+    return np.ndarray.__new__(np.ndarray, shape, dtype)
+
+
+def _np_scalar(dtype, data=None):
+    if not isinstance(dtype, np.dtype) or dtype.hasobject:
+        raise pickle.UnpicklingError(f"refusing to rebuild a numpy scalar of dtype {dtype!r}")
+    return np.frombuffer(data, dtype=dtype, count=1)[0]
+
+
+def _np_dtype(spec, align=False, copy=False):
+    return np.dtype(spec, align)
+
+
+_NUMPY = {(module, name): fn for module in ("numpy.core.multiarray", "numpy._core.multiarray")
+          for name, fn in (("_reconstruct", _np_reconstruct), ("scalar", _np_scalar))}
+
 _ALLOWED = {
+    **_NUMPY,
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): _np_dtype,
     ("collections", "OrderedDict"): _ordered_dict,
     ("builtins", "set"): set,
     ("builtins", "frozenset"): frozenset,

@@ -129,6 +129,35 @@ def test_any_other_global_is_refused_by_name(tmp_path):
         fw.load(path)
 
 
+def _pt(path, obj):
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("archive/data.pkl", pickle.dumps(obj, protocol=2))
+        zf.writestr("archive/byteorder", "little")
+    return path
+
+
+def test_numpy_arrays_saved_with_torch_save_load(tmp_path):
+    # torch.save(np_array, f), as pytorch/examples time_sequence_prediction stores its data
+    data = {"x": np.sin(np.arange(12.0)).reshape(3, 4), "n": np.arange(5, dtype=np.int64),
+            "mask": np.array([True, False]), "f": np.asfortranarray(np.ones((2, 3), np.float32)),
+            "scalar": np.float32(2.5), "nested": [np.zeros(2, np.int8)]}
+    back = fw.load(_pt(tmp_path / "arrays.pt", data))
+    for key in ("x", "n", "mask", "f"):
+        assert type(back[key]) is np.ndarray and back[key].dtype == data[key].dtype
+        np.testing.assert_array_equal(back[key], data[key])
+    assert back["scalar"] == np.float32(2.5) and back["scalar"].dtype == np.float32
+    np.testing.assert_array_equal(back["nested"][0], np.zeros(2, np.int8))
+
+
+def test_numpy_arrays_do_not_open_a_way_to_run_code(tmp_path):
+    boxed = np.empty(1, dtype=object)
+    boxed[0] = _CallsEval()
+    with pytest.raises(CheckpointError, match=r"refusing to load global 'builtins\.eval'"):
+        fw.load(_pt(tmp_path / "object.pt", boxed))
+    with pytest.raises(CheckpointError, match=r"refusing to load global 'numpy\.matrix"):
+        fw.load(_pt(tmp_path / "matrix.pt", np.asmatrix(np.eye(2))))
+
+
 def test_a_damaged_tensor_layout_is_refused(tmp_path):
     """A record whose size reaches past its storage must not read foreign memory."""
     src = zipfile.ZipFile(FIXTURES / "lenet_state_dict.pt")
