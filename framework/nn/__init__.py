@@ -25,7 +25,8 @@ from framework.nn.linear import Identity, Linear
 from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
                                KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from framework.nn.module import Module
-from framework.nn.normalization import BatchNorm1d, BatchNorm2d
+from framework.nn.normalization import (BatchNorm1d, BatchNorm2d, InstanceNorm1d,
+                                        InstanceNorm2d, InstanceNorm3d)
 from framework.nn.parameter import Buffer, Parameter
 from framework.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
                                   MaxPool1d, MaxPool2d)
@@ -43,7 +44,8 @@ __all__ = [
     "Sequential", "ModuleList", "ModuleDict",
     "Identity", "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
     "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout", "Dropout1d",
+    "BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+    "LayerNorm", "GroupNorm", "Dropout", "Dropout1d",
     "Dropout2d", "Embedding", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Flatten",
