@@ -27,6 +27,11 @@ from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Hub
 from framework.nn.module import Module
 from framework.nn.normalization import (BatchNorm1d, BatchNorm2d, InstanceNorm1d,
                                         InstanceNorm2d, InstanceNorm3d)
+from framework.nn.padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
+                                  ConstantPad2d, ConstantPad3d, ReflectionPad1d,
+                                  ReflectionPad2d, ReflectionPad3d, ReplicationPad1d,
+                                  ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d,
+                                  ZeroPad3d)
 from framework.nn.parameter import Buffer, Parameter
 from framework.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
                                   MaxPool1d, MaxPool2d)
@@ -36,7 +41,7 @@ from framework.nn.state import IncompatibleKeys, StateDictError
 from framework.nn.summary import ModelStatistics, summary
 from framework.nn.transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
                                       TransformerEncoder, TransformerEncoderLayer)
-from framework.nn.upsample import Upsample
+from framework.nn.upsample import PixelShuffle, PixelUnshuffle, Upsample
 
 __all__ = [
     "Module", "Parameter", "Buffer", "RemovableHandle", "StateDictError", "IncompatibleKeys",
@@ -49,7 +54,10 @@ __all__ = [
     "Dropout2d", "Embedding", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Flatten",
-    "Unflatten", "Upsample",
+    "Unflatten", "Upsample", "PixelShuffle", "PixelUnshuffle",
+    "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+    "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
+    "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU",
     "Softplus", "Hardtanh", "ReLU6",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
