@@ -14,6 +14,7 @@ from framework.nn.activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax,
 from framework.nn.attention import MultiheadAttention
 from framework.nn.containers import ModuleDict, ModuleList, Sequential
 from framework.nn.conv import Conv1d, Conv2d, ConvTranspose2d
+from framework.nn.distance import CosineSimilarity, PairwiseDistance
 from framework.nn.dropout import Dropout, Dropout1d, Dropout2d
 from framework.nn.embedding import Embedding
 from framework.nn.flatten import Flatten, Unflatten
@@ -22,8 +23,10 @@ from framework.nn.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, Laz
                                LazyModuleMixin)
 from framework.nn.layer_norm import GroupNorm, LayerNorm
 from framework.nn.linear import Identity, Linear
-from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
-                               KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
+from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss,
+                               CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
+                               MarginRankingLoss, MSELoss, NLLLoss, SmoothL1Loss,
+                               TripletMarginLoss)
 from framework.nn.module import Module
 from framework.nn.normalization import (BatchNorm1d, BatchNorm2d, InstanceNorm1d,
                                         InstanceNorm2d, InstanceNorm3d)
@@ -58,10 +61,12 @@ __all__ = [
     "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
     "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
+    "CosineSimilarity", "PairwiseDistance",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU",
     "Softplus", "Hardtanh", "ReLU6",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
-    "KLDivLoss", "BCELoss", "BCEWithLogitsLoss",
+    "KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "MarginRankingLoss", "CosineEmbeddingLoss",
+    "TripletMarginLoss",
     "summary", "ModelStatistics",
     "LazyModuleMixin", "LazyLinear", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d",
 ]
