@@ -36,6 +36,7 @@ from framework.nn.padding import (CircularPad1d, CircularPad2d, CircularPad3d, C
                                   ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d,
                                   ZeroPad3d)
 from framework.nn.parameter import Buffer, Parameter
+from framework.nn.parameter_containers import ParameterDict, ParameterList
 from framework.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
                                   MaxPool1d, MaxPool2d)
 from framework.nn.rnn import GRU, LSTM, RNN
@@ -49,7 +50,7 @@ from framework.nn.upsample import PixelShuffle, PixelUnshuffle, Upsample
 __all__ = [
     "Module", "Parameter", "Buffer", "RemovableHandle", "StateDictError", "IncompatibleKeys",
     "init", "functional", "utils",
-    "Sequential", "ModuleList", "ModuleDict",
+    "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
     "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
