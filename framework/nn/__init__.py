@@ -14,6 +14,7 @@ from framework.nn.activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax,
 from framework.nn.attention import MultiheadAttention
 from framework.nn.containers import ModuleDict, ModuleList, Sequential
 from framework.nn.conv import Conv1d, Conv2d, ConvTranspose2d
+from framework.nn.distance import CosineSimilarity, PairwiseDistance
 from framework.nn.dropout import Dropout, Dropout1d, Dropout2d
 from framework.nn.embedding import Embedding
 from framework.nn.flatten import Flatten, Unflatten
@@ -22,11 +23,20 @@ from framework.nn.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, Laz
                                LazyModuleMixin)
 from framework.nn.layer_norm import GroupNorm, LayerNorm
 from framework.nn.linear import Identity, Linear
-from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
-                               KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
+from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss,
+                               CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
+                               MarginRankingLoss, MSELoss, NLLLoss, SmoothL1Loss,
+                               TripletMarginLoss)
 from framework.nn.module import Module
-from framework.nn.normalization import BatchNorm1d, BatchNorm2d
+from framework.nn.normalization import (BatchNorm1d, BatchNorm2d, InstanceNorm1d,
+                                        InstanceNorm2d, InstanceNorm3d)
+from framework.nn.padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
+                                  ConstantPad2d, ConstantPad3d, ReflectionPad1d,
+                                  ReflectionPad2d, ReflectionPad3d, ReplicationPad1d,
+                                  ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d,
+                                  ZeroPad3d)
 from framework.nn.parameter import Buffer, Parameter
+from framework.nn.parameter_containers import ParameterDict, ParameterList
 from framework.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
                                   MaxPool1d, MaxPool2d)
 from framework.nn.rnn import GRU, LSTM, RNN
@@ -35,23 +45,29 @@ from framework.nn.state import IncompatibleKeys, StateDictError
 from framework.nn.summary import ModelStatistics, summary
 from framework.nn.transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
                                       TransformerEncoder, TransformerEncoderLayer)
-from framework.nn.upsample import Upsample
+from framework.nn.upsample import PixelShuffle, PixelUnshuffle, Upsample
 
 __all__ = [
     "Module", "Parameter", "Buffer", "RemovableHandle", "StateDictError", "IncompatibleKeys",
     "init", "functional", "utils",
-    "Sequential", "ModuleList", "ModuleDict",
+    "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
     "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout", "Dropout1d",
+    "BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+    "LayerNorm", "GroupNorm", "Dropout", "Dropout1d",
     "Dropout2d", "Embedding", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Flatten",
-    "Unflatten", "Upsample",
+    "Unflatten", "Upsample", "PixelShuffle", "PixelUnshuffle",
+    "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+    "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
+    "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
+    "CosineSimilarity", "PairwiseDistance",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU",
     "Softplus", "Hardtanh", "ReLU6",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
-    "KLDivLoss", "BCELoss", "BCEWithLogitsLoss",
+    "KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "MarginRankingLoss", "CosineEmbeddingLoss",
+    "TripletMarginLoss",
     "summary", "ModelStatistics",
     "LazyModuleMixin", "LazyLinear", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d",
 ]

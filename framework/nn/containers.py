@@ -2,6 +2,7 @@
 
 Children are registered under their position (``"0"``, ``"1"``, ...) or key, so
 state_dict keys read ``0.weight``, ``layers.2.bias`` and so on, as in PyTorch.
+ParameterList and ParameterDict live in :mod:`framework.nn.parameter_containers`.
 """
 import operator
 from collections import OrderedDict

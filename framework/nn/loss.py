@@ -12,7 +12,8 @@ from framework.nn import functional as NF
 from framework.nn.module import Module
 
 __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
-           "KLDivLoss", "BCELoss", "BCEWithLogitsLoss"]
+           "KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "MarginRankingLoss",
+           "CosineEmbeddingLoss", "TripletMarginLoss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -210,3 +211,76 @@ class BCEWithLogitsLoss(_WeightedLoss):
         return NF.binary_cross_entropy_with_logits(input, target, self.weight,
                                                    reduction=self.reduction,
                                                    pos_weight=self.pos_weight)
+
+
+class MarginRankingLoss(_Loss):
+    """``max(0, -target * (input1 - input2) + margin)``: ``target`` 1 asks for ``input1``
+    to rank above ``input2`` by ``margin``, -1 for the reverse.
+
+    Args:
+        margin: the required gap (0).
+        reduction: 'mean', 'sum' or 'none'.
+
+    Shape:
+        input1, input2 and target: the same number of dims, broadcasting together.
+    """
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return NF.margin_ranking_loss(input1, input2, target, self.margin,
+                                      reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """``1 - cos(x1, x2)`` for pairs labelled 1, ``max(0, cos(x1, x2) - margin)`` for
+    pairs labelled -1.
+
+    Args:
+        margin: for the dissimilar pairs (0; PyTorch suggests 0 to 0.5).
+        reduction: 'mean', 'sum' or 'none'.
+
+    Shape:
+        input1 and input2 (N, D) with target (N,), or (D,) with a 0-d target.
+    """
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return NF.cosine_embedding_loss(input1, input2, target, self.margin,
+                                        reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with ``d`` the
+    pairwise p-norm distance.
+
+    Args:
+        margin: the required gap (> 0; 1 by default).
+        p: the norm's order (2).
+        eps: added to the differences (1e-6).
+        swap: use ``min(d(anchor, negative), d(positive, negative))`` as the negative
+            distance.
+        reduction: 'mean', 'sum' or 'none'.
+
+    Shape:
+        anchor, positive and negative: (N, D) or (D,).
+
+    Raises:
+        ValueError: ``margin`` not positive.
+    """
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None,
+                 reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        if not margin > 0:
+            raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor, positive, negative):
+        return NF.triplet_margin_loss(anchor, positive, negative, self.margin, self.p,
+                                      self.eps, self.swap, reduction=self.reduction)

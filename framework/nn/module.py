@@ -437,7 +437,7 @@ class Module(ModuleTraversal):
         lines = extra.split("\n") if extra else []
         for name, child in self._modules.items():
             lines.append(f"({name}): " + _add_indent(repr(child), 2))
-        if not self._modules:
+        if len(lines) <= 1 and not self._modules:
             return f"{self._get_name()}({extra})"
         body = "\n  ".join(lines)
         return f"{self._get_name()}(\n  {body}\n)"

@@ -1,25 +1,31 @@
-"""Batch normalization layers with PyTorch's parameters, buffers and running statistics.
+"""Batch and instance normalization layers with PyTorch's parameters, buffers and
+running statistics.
 
 Running statistics follow PyTorch: ``running = (1 - momentum)*running + momentum*batch``
 with the unbiased batch variance; ``momentum=None`` gives the cumulative average
 (``momentum = 1/num_batches_tracked``).  The arithmetic is ``F.batch_norm`` with
-``decay = 1 - momentum``.
+``decay = 1 - momentum``.  Instance normalization normalizes each sample's channels
+over their spatial axes (``nn.functional.instance_norm``); by default it learns no
+affine parameters and keeps no running statistics, as in PyTorch.
 """
+import warnings
+
 import numpy as np
 
 import framework.functions as F
 from framework import backend
 from framework.core.config import using_config
+from framework.nn import functional as NF
 from framework.nn import init
 from framework.nn._utils import check_positive_int, is_training, resolve_dtype
 from framework.nn.module import Module
 from framework.nn.parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
 
-class _BatchNorm(Module):
-    _expected_dims = ()
+class _NormBase(Module):
+    """Parameters (``weight``, ``bias``) and running-statistics buffers of the norms."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, device=None, dtype=None):
@@ -62,6 +68,14 @@ class _BatchNorm(Module):
         if self.affine:
             init.ones_(self.weight)
             init.zeros_(self.bias)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    _expected_dims = ()
 
     def _check_input(self, x):
         if x.ndim not in self._expected_dims:
@@ -108,10 +122,6 @@ class _BatchNorm(Module):
             y = F.batch_norm(x, gamma, beta, mean, var, decay=1.0 - momentum, eps=self.eps)
         return y.reshape(shape) if len(shape) == 3 else y
 
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
-
 
 class BatchNorm1d(_BatchNorm):
     """Batch normalization over a ``(N, C)`` or ``(N, C, L)`` input.
@@ -143,3 +153,90 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _expected_dims = (4,)
+
+
+class _InstanceNorm(_NormBase):
+    _spatial_dims = 0
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+        if device is not None:
+            self.to(device)
+
+    def forward(self, x):
+        name, unbatched = type(self).__name__, self._spatial_dims + 1
+        if x.ndim not in (unbatched, unbatched + 1):
+            raise ValueError(f"{name}: expected a {unbatched}-D (C, ...) or "
+                             f"{unbatched + 1}-D (N, C, ...) input, got shape "
+                             f"{tuple(x.shape)}")
+        axis = x.ndim - unbatched
+        if x.shape[axis] != self.num_features:
+            if self.affine:
+                raise ValueError(f"{name}: input of shape {tuple(x.shape)} has "
+                                 f"{x.shape[axis]} channels on axis {axis}, expected "
+                                 f"num_features={self.num_features}")
+            warnings.warn(f"{name}: input of shape {tuple(x.shape)} has {x.shape[axis]} "
+                          f"channels on axis {axis}, not num_features={self.num_features}; "
+                          f"num_features is unused without affine=True", stacklevel=2)
+        if x.ndim == unbatched:
+            return self._normalize(x.reshape((1,) + tuple(x.shape))).reshape(x.shape)
+        return self._normalize(x)
+
+    def _normalize(self, x):
+        use_input_stats = is_training(self) or not self.track_running_stats
+        momentum = self.momentum if self.momentum is not None else 0.0
+        return NF.instance_norm(x, self.running_mean, self.running_var, self.weight,
+                                self.bias, use_input_stats, momentum, self.eps)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization: each channel of each sample of ``(N, C, L)`` normalized
+    over its L values.
+
+    Args:
+        num_features: C.
+        eps: added to the variance (1e-5).
+        momentum: weight of the new batch in the running statistics (0.1).
+        affine: learn per-channel ``weight`` (ones) and ``bias`` (zeros); off by default.
+        track_running_stats: keep ``running_mean``, ``running_var`` (and
+            ``num_batches_tracked``, which stays 0, as in PyTorch) and normalize with
+            them in eval mode; off by default.
+        dtype: floating dtype of parameters and running statistics (float32).
+
+    Shape:
+        ``(N, C, L)`` or ``(C, L)``, unchanged.
+
+    Raises:
+        ValueError: an input of another rank, a single value per channel in training,
+            or (with ``affine``) a channel count other than ``num_features`` (without
+            ``affine`` that is only a warning, as in PyTorch).
+    """
+
+    _spatial_dims = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of ``(N, C, H, W)``: each channel of each sample over its
+    H x W values (style transfer's normalization).
+
+    Args: as :class:`InstanceNorm1d`.
+
+    Shape:
+        ``(N, C, H, W)`` or ``(C, H, W)``, unchanged.
+    """
+
+    _spatial_dims = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalization of ``(N, C, D, H, W)``: each channel of each sample over
+    its D x H x W values.
+
+    Args: as :class:`InstanceNorm1d`.
+
+    Shape:
+        ``(N, C, D, H, W)`` or ``(C, D, H, W)``, unchanged.
+    """
+
+    _spatial_dims = 3

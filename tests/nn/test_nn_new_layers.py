@@ -162,3 +162,18 @@ def test_new_layers_are_exported():
                  "Hardtanh", "ReLU6", "Unflatten", "Upsample", "NLLLoss", "L1Loss",
                  "SmoothL1Loss", "HuberLoss", "KLDivLoss"]:
         assert name in nn.__all__ and isinstance(getattr(nn, name), type), name
+
+
+def test_example_and_tutorial_layers_are_exported():
+    for name in ["PixelShuffle", "PixelUnshuffle", "InstanceNorm1d", "InstanceNorm2d",
+                 "InstanceNorm3d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
+                 "ReplicationPad2d", "CircularPad2d", "ZeroPad1d", "ZeroPad2d",
+                 "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "CosineSimilarity",
+                 "PairwiseDistance", "TripletMarginLoss", "MarginRankingLoss",
+                 "CosineEmbeddingLoss", "ParameterList", "ParameterDict"]:
+        assert name in nn.__all__ and isinstance(getattr(nn, name), type), name
+    for name in ["pixel_shuffle", "pixel_unshuffle", "instance_norm", "cosine_similarity",
+                 "pairwise_distance", "triplet_margin_loss", "margin_ranking_loss",
+                 "cosine_embedding_loss", "normalize"]:
+        assert name in nn.functional.__all__ and callable(getattr(nn.functional, name)), name
+    assert fw.nn.functional.pixel_shuffle is nn.functional.pixel_shuffle

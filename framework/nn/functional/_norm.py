@@ -9,8 +9,8 @@ from framework.functions.linalg import Root
 from framework.nn.embedding import _NoGradRow
 from framework.nn.functional._common import as_input, data_of, dim_index, xp_of
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_similarity",
-           "pairwise_distance", "embedding", "one_hot"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "normalize",
+           "cosine_similarity", "pairwise_distance", "embedding", "one_hot"]
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None,  # noqa: A002
@@ -60,6 +60,61 @@ def _affine(y, weight, bias, shape):
     if bias is not None:
         y = y + F.reshape(bias, shape)
     return y
+
+
+def _update_running(running, momentum, batch):
+    """``running = (1 - momentum) * running + momentum * batch``, in place."""
+    running = data_of(running)
+    running[...] = (1.0 - momentum) * running + momentum * batch.astype(running.dtype,
+                                                                         copy=False)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None,  # noqa: A002
+                  bias=None, use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalize each channel of each sample over its spatial axes, then scale and shift.
+
+    Args:
+        input: (N, C, *).
+        running_mean, running_var: optional (C,) arrays. With ``use_input_stats`` they
+            are updated in place from the batch (``running = (1 - momentum) * running
+            + momentum * stat``, the per-sample statistics averaged over N, the variance
+            unbiased); without it they normalize instead of the input's statistics.
+        weight, bias: (C,) or None.
+        use_input_stats: normalize with each sample's own statistics (True) or with
+            the running ones.
+
+    Raises:
+        ValueError: an input of fewer than 2 dims, a single spatial element with
+            ``use_input_stats``, or no running statistics without it.
+    """
+    x = as_input(input)
+    if x.ndim < 2:
+        raise ValueError(f"instance_norm: expected an input (N, C, ...), got shape "
+                         f"{tuple(x.shape)}")
+    shape = tuple(x.shape)
+    n, c = shape[:2]
+    per_channel = (1, c) + (1,) * (len(shape) - 2)
+    if use_input_stats:
+        spatial = x.size // (n * c) if n * c else 0
+        if spatial == 1:
+            raise ValueError(f"instance_norm: expected more than 1 spatial element when "
+                             f"using the input's statistics, got input of shape {shape}")
+        flat = F.reshape(x, (n, c, -1))
+        y = F.reshape(standardize(flat, 1, eps), shape)
+        if running_mean is not None:
+            _update_running(running_mean, momentum, flat.data.mean(axis=(0, 2)))
+        if running_var is not None:
+            _update_running(running_var, momentum,
+                            flat.data.var(axis=2, ddof=1).mean(axis=0))
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: running_mean and running_var are needed when "
+                             "use_input_stats=False")
+        xp = xp_of(x)
+        mean = xp.asarray(data_of(running_mean), dtype=x.dtype).reshape(per_channel)
+        var = xp.asarray(data_of(running_var), dtype=x.dtype).reshape(per_channel)
+        y = (x - mean) * (1.0 / xp.sqrt(var + eps)).astype(x.dtype, copy=False)
+    return _affine(y, weight, bias, per_channel[1:])
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002

@@ -1,9 +1,10 @@
-"""Adaptive pooling, interpolation and padding with PyTorch's signatures.
+"""Adaptive pooling, interpolation, pixel shuffling and padding with PyTorch's signatures.
 
 Adaptive average pooling and linear interpolation are linear maps along each spatial
 axis: a small (out, in) matrix multiplied onto that axis (``matmul``, so the gradient
 and higher derivatives come for free). Nearest-neighbour resampling and the reflect /
-replicate / circular paddings are index gathers (``get_item``).
+replicate / circular paddings are index gathers (``get_item``). Pixel (un)shuffling
+is a reshape, a transpose and a reshape.
 """
 import math
 
@@ -13,7 +14,8 @@ import framework.functions as F
 from framework.functions.pad import pad as _pad_constant
 from framework.nn.functional._common import as_input, xp_of
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "interpolate", "upsample", "pad"]
+__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "interpolate", "upsample",
+           "pixel_shuffle", "pixel_unshuffle", "pad"]
 
 
 def _along(x, axis, matrix):
@@ -158,6 +160,55 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest",  # noqa: A0
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):  # noqa: A002
     """The deprecated name of :func:`interpolate`."""
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+# --------------------------------------------------------------------------- pixel shuffle
+def _factor(name, what, factor):
+    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
+        raise ValueError(f"{name}: {what} must be a positive integer, got {factor!r}")
+    return int(factor)
+
+
+def pixel_shuffle(input, upscale_factor):  # noqa: A002
+    """Rearrange ``(*, C * r**2, H, W)`` into ``(*, C, H * r, W * r)``, ``r = upscale_factor``:
+    output pixel ``(c, h * r + i, w * r + j)`` is input ``(c * r**2 + i * r + j, h, w)``.
+
+    Raises:
+        ValueError: fewer than 3 dims, a factor that is not a positive int, or channels
+            not divisible by ``upscale_factor ** 2``.
+    """
+    x = as_input(input)
+    r = _factor("pixel_shuffle", "upscale_factor", upscale_factor)
+    if x.ndim < 3 or x.shape[-3] % (r * r):
+        raise ValueError(f"pixel_shuffle: expected an input (*, C * {r}**2, H, W) with the "
+                         f"channels divisible by upscale_factor**2 = {r * r}, got shape "
+                         f"{tuple(x.shape)} and upscale_factor={r}")
+    *lead, c, h, w = x.shape
+    k = len(lead)
+    x = F.reshape(x, (*lead, c // (r * r), r, r, h, w))
+    x = F.transpose(x, (*range(k + 1), k + 3, k + 1, k + 4, k + 2))
+    return F.reshape(x, (*lead, c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input, downscale_factor):  # noqa: A002
+    """The inverse of :func:`pixel_shuffle`: ``(*, C, H * r, W * r)`` into
+    ``(*, C * r**2, H, W)``, ``r = downscale_factor``.
+
+    Raises:
+        ValueError: fewer than 3 dims, a factor that is not a positive int, or a height
+            or width not divisible by ``downscale_factor``.
+    """
+    x = as_input(input)
+    r = _factor("pixel_unshuffle", "downscale_factor", downscale_factor)
+    if x.ndim < 3 or x.shape[-2] % r or x.shape[-1] % r:
+        raise ValueError(f"pixel_unshuffle: expected an input (*, C, H * {r}, W * {r}) with "
+                         f"height and width divisible by downscale_factor={r}, got shape "
+                         f"{tuple(x.shape)}")
+    *lead, c, h, w = x.shape
+    k = len(lead)
+    x = F.reshape(x, (*lead, c, h // r, r, w // r, r))
+    x = F.transpose(x, (*range(k + 1), k + 2, k + 4, k + 1, k + 3))
+    return F.reshape(x, (*lead, c * r * r, h // r, w // r))
 
 
 # --------------------------------------------------------------------------- pad
