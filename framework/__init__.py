@@ -22,6 +22,8 @@ from framework.tensors import *  # noqa: F401,F403  (constructors, factories, dt
 from framework.tensors import __all__ as _tensor_all
 from framework.tensor_functions import *  # noqa: F401,F403  (PyTorch's top-level functions)
 from framework.tensor_functions import __all__ as _functions_all
+from framework.tensor_math import *  # noqa: F401,F403  (elementwise math, tril, unique, ...)
+from framework.tensor_math import __all__ as _math_all
 from framework import tensor_methods  # noqa: E402,F401  (attaches softmax, relu, ... to Variable)
 
 __version__ = "0.1.0"
@@ -34,7 +36,7 @@ __all__ = [
     "set_num_threads", "get_num_threads",
     "layers", "models", "optimizers", "datasets", "dataloaders", "transforms",
     "Layer", "Model", "DataLoader", "SeqDataLoader", "setup_variable",
-] + _tensor_all + _functions_all
+] + _tensor_all + _functions_all + _math_all
 
 # Freed arrays stay mapped for the next training step (opt out: ZERONN_MALLOC=system).
 allocator.tune_malloc()

@@ -4,9 +4,11 @@
 The core cannot import ``framework.functions`` (it sits below it), so these methods are
 attached to Variable here, when ``framework`` is imported, as DeZero's
 ``setup_variable`` attaches its operators. Every method calls the top-level function of
-the same name in ``framework.tensor_functions`` or a Function of ``framework.functions``.
+the same name in ``framework.tensor_functions``, ``framework.tensor_math`` or a Function
+of ``framework.functions``.
 """
 import framework.functions as F
+import framework.tensor_math as M
 from framework.core import primitives as P
 from framework.core.variable import Variable
 from framework.tensor_functions import (add, argsort, bmm, clamp, div, log_softmax, logsumexp,
@@ -134,6 +136,132 @@ class _FunctionMethods:
 
     def minimum(self, other):
         return minimum(self, other)
+
+    # elementwise math (framework.tensor_math)
+    def log1p(self):
+        return M.log1p(self)
+
+    def expm1(self):
+        return M.expm1(self)
+
+    def log2(self):
+        return M.log2(self)
+
+    def log10(self):
+        return M.log10(self)
+
+    def sign(self):
+        return M.sign(self)
+
+    def floor(self):
+        return M.floor(self)
+
+    def ceil(self):
+        return M.ceil(self)
+
+    def round(self, decimals=0):
+        return M.round(self, decimals=decimals)
+
+    def trunc(self):
+        return M.trunc(self)
+
+    fix = trunc
+
+    def frac(self):
+        return M.frac(self)
+
+    def reciprocal(self):
+        return M.reciprocal(self)
+
+    def atan(self):
+        return M.atan(self)
+
+    arctan = atan
+
+    def asin(self):
+        return M.asin(self)
+
+    arcsin = asin
+
+    def acos(self):
+        return M.acos(self)
+
+    arccos = acos
+
+    def sinh(self):
+        return M.sinh(self)
+
+    def cosh(self):
+        return M.cosh(self)
+
+    def tan(self):
+        return M.tan(self)
+
+    def erf(self):
+        return M.erf(self)
+
+    def erfc(self):
+        return M.erfc(self)
+
+    def atan2(self, other):
+        return M.atan2(self, other)
+
+    arctan2 = atan2
+
+    def hypot(self, other):
+        return M.hypot(self, other)
+
+    def logaddexp(self, other):
+        return M.logaddexp(self, other)
+
+    def lerp(self, end, weight):
+        return M.lerp(self, end, weight)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return M.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return M.addcdiv(self, tensor1, tensor2, value=value)
+
+    def cumprod(self, dim, dtype=None):
+        return M.cumprod(self, dim, dtype=dtype)
+
+    # matrices and indices
+    def tril(self, diagonal=0):
+        return M.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return M.triu(self, diagonal)
+
+    def diag(self, diagonal=0):
+        return M.diag(self, diagonal)
+
+    def flip(self, *args, dims=None):
+        """``x.flip(0, 1)``, ``x.flip((0, 1))`` or ``x.flip(dims=...)``."""
+        if dims is None:
+            dims = args[0] if len(args) == 1 else args
+        return M.flip(self, dims)
+
+    def roll(self, shifts, dims=None):
+        return M.roll(self, shifts, dims)
+
+    def outer(self, vec2):
+        return M.outer(self, vec2)
+
+    ger = outer
+
+    def cross(self, other, dim=None):
+        return M.cross(self, other, dim)
+
+    def masked_select(self, mask):
+        return M.masked_select(self, mask)
+
+    def nonzero(self, *, as_tuple=False):
+        return M.nonzero(self, as_tuple=as_tuple)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False,  # noqa: A002
+               dim=None):
+        return M.unique(self, sorted, return_inverse, return_counts, dim)
 
 
 def install_methods(cls=Variable):
