@@ -137,8 +137,12 @@ class _VisionIDX(IDXFiles, Dataset):
         self.transform = transform
         self.target_transform = target_transform
         images, labels = self.read_split(self.train, download=download, mirror=mirror)
-        self.data = images
-        self.targets = labels.astype(np.int64)
+        self._images, self._labels = images, labels.astype(np.int64)
+        # torchvision's data and targets are tensors (``ds.data.unsqueeze(1).float()``,
+        # ``ds.targets == 3``), sharing memory with the arrays samples are read from
+        from framework.tensors import from_numpy
+        self.data = from_numpy(self._images)
+        self.targets = from_numpy(self._labels)
 
     @property
     def class_to_idx(self):
@@ -146,10 +150,10 @@ class _VisionIDX(IDXFiles, Dataset):
         return {name: i for i, name in enumerate(self.classes)}
 
     def __len__(self):
-        return len(self.data)
+        return len(self._images)
 
     def __getitem__(self, index):
-        img, target = self.data[index], int(self.targets[index])
+        img, target = self._images[index], int(self._labels[index])
         if self.transform is not None:
             img = self.transform(img)
         if self.target_transform is not None:
@@ -183,7 +187,8 @@ class MNIST(_VisionIDX):
         TypeError: a transform that is not callable.
 
     Attributes:
-        data: uint8 ``(N, 28, 28)`` images; targets: int64 ``(N,)`` labels; classes.
+        data: uint8 ``(N, 28, 28)`` images and targets: int64 ``(N,)`` labels, as
+            tensors (torchvision's); classes.
     """
 
     name = "MNIST"

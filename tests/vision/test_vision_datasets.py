@@ -5,6 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
+import framework as fw
 from framework.data import DataLoader, read_content, sha256_hex, write_idx
 from framework.errors import ChecksumError, DataError
 from framework.vision import datasets, transforms
@@ -93,9 +94,26 @@ def test_real_test_sets(cls, folder, shared_file, tmp_path):
     assert "Number of datapoints: 10000" in repr(ds)
 
 
+def test_data_and_targets_are_tensors_as_torchvisions(shared_file):
+    # pytorch/examples siamese_network: self.data = dataset.data.unsqueeze(1).clone()
+    path = shared_file("mnist/t10k-images-idx3-ubyte.gz").parent
+    ds = datasets.MNIST(path, train=False)
+    assert isinstance(ds.data, fw.Tensor) and isinstance(ds.targets, fw.Tensor)
+    assert not ds.data.requires_grad and ds.data.dtype == np.uint8
+    images = ds.data.unsqueeze(1).clone().float() / 255
+    assert images.shape == (10000, 1, 28, 28)
+    threes = ds.targets == 3
+    assert int(threes.sum()) == int(np.sum(ds.targets.numpy() == 3)) > 900
+    img, label = ds[7]
+    np.testing.assert_array_equal(img, ds.data[7].numpy())
+    assert label == int(ds.targets[7])
+    assert np.shares_memory(ds.data.numpy(), ds[0][0])
+
+
 def test_one_reader_for_the_trainer_dataset(shared_file):
     path = shared_file("mnist/t10k-images-idx3-ubyte.gz").parent
     vision, plugin = datasets.MNIST(path, train=False), PluginMNIST(data_dir=path, train=False)
-    np.testing.assert_array_equal(plugin.data[:, 0], vision.data.astype(np.float32) / 255)
+    np.testing.assert_array_equal(plugin.data[:, 0],
+                                  vision.data.numpy().astype(np.float32) / 255)
     np.testing.assert_array_equal(plugin.targets, vision.targets)
     assert isinstance(plugin, datasets.IDXFiles)
