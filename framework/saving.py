@@ -13,6 +13,7 @@ tuples, numbers, strings, None, numpy scalars). Reading never unpickles.
   writes one when the path ends in ``.safetensors``: a flat dict of arrays).
 """
 import os
+import tempfile
 import zipfile
 from collections import OrderedDict
 
@@ -138,14 +139,24 @@ def save(obj, f, _use_new_zipfile_serialization=True, pickle_protocol=None):
         obj: any nesting of dicts (keys: strings, numbers, bools, None), lists, tuples,
             arrays, tensors, Python and numpy numbers, strings and None; e.g. a
             ``state_dict()``, an optimizer's, or ``{"epoch": 3, "model": ...}``.
-        f: the path. ``.safetensors`` writes that format (a flat ``{str: array}`` dict);
-            any other name (``.pt``, ``.pth``, ``.npz``) writes zeronn's pickle-free
+        f: the path, or a binary file object (``open(p, "wb")``, ``io.BytesIO``).
+            ``.safetensors`` writes that format (a flat ``{str: array}`` dict); any other
+            name (``.pt``, ``.pth``, ``.npz``) and file objects get zeronn's pickle-free
             ``.npz``, which ``fw.load`` reads back whatever the name.
 
     Raises:
         TypeError: something that would need pickle (a Module, an arbitrary object).
         FileNotFoundError: the folder does not exist.
     """
+    if hasattr(f, "write"):
+        enc = _Encoder()
+        tree = enc.encode(obj)  # refuses what needs pickle before anything is written
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "saved.npz")
+            save_npz(path, enc.arrays, {"format": FORMAT, "version": VERSION, "tree": tree})
+            with open(path, "rb") as fh:
+                f.write(fh.read())
+        return None
     path = os.fspath(f)
     if path.endswith(".safetensors"):
         return _save_safetensors(obj, path)
@@ -159,7 +170,7 @@ def load(f, map_location=None, weights_only=None, mmap=None, **kwargs):
     """Load what :func:`save` wrote, a PyTorch ``.pt``/``.pth`` file, or ``.safetensors``.
 
     Args:
-        f: the path.
+        f: the path, or a binary file object open for reading.
         map_location: None (where saved: the CPU), or a device (``"cpu"``,
             ``"cuda:0"``) to put every array on.
         weights_only: accepted for PyTorch's signature; loading never runs code either
@@ -175,6 +186,13 @@ def load(f, map_location=None, weights_only=None, mmap=None, **kwargs):
             pickle refers to anything but tensors, storages and plain containers (the
             name is given; nothing is executed).
     """
+    if hasattr(f, "read"):  # an open binary file: its bytes, whatever its position came from
+        name = os.path.basename(str(getattr(f, "name", "") or "file"))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, name)
+            with open(path, "wb") as fh:
+                fh.write(f.read())
+            return load(path, map_location=map_location)
     path = os.fspath(f)
     if os.path.isdir(path):
         raise IsADirectoryError(f"cannot load {path}: it is a folder")

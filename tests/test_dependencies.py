@@ -21,7 +21,7 @@ LEVELS = {
     # transforms and utils' file finding).
     "layers": 3.7, "optimizers": 3.7, "transforms": 3.7, "dataloaders": 3.7,
     "models": 3.8, "datasets": 3.8,
-    "plugin": 4, "config": 4, "logger": 4, "export": 4,
+    "plugin": 4, "config": 4, "logger": 4, "export": 4, "onnx": 4.1,
     # vision: torchvision's data sets and transforms, on data
     "vision": 4,
     # distributed wraps nn modules and optimizers; the trainer uses it

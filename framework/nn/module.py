@@ -191,22 +191,23 @@ class Module(ModuleTraversal):
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
-        """Register an ndarray (or None) as a buffer: no gradient, no optimizer update.
+        """Register an array (or None) as a buffer: no gradient, no optimizer update.
 
         Args:
             name: the attribute name.
-            tensor: a numpy or cupy ndarray, or None.
+            tensor: a numpy or cupy ndarray, a tensor (its array is kept, memory shared:
+                PyTorch's ``self.register_buffer("pe", pe)``), or None.
             persistent: whether ``state_dict`` (and saved weights) include it.
 
         Raises:
             TypeError: ``tensor`` is neither an ndarray nor None.
         """
         self._check_name(name, "buffer")
-        if isinstance(tensor, Buffer):
+        if isinstance(tensor, (Buffer, Variable)):
             tensor = tensor.data
         if tensor is not None and not is_array(tensor):
             raise TypeError(f"cannot register {type(tensor).__name__} as buffer {name!r}: "
-                            f"expected a numpy/cupy ndarray or None")
+                            f"expected a tensor, a numpy/cupy ndarray or None")
         self._discard(name, "_buffers")
         self._buffers[name] = tensor
         if not persistent:

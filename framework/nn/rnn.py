@@ -79,6 +79,11 @@ class _RNNBase(Module):
         for p in self.parameters():
             init.uniform_(p, -bound, bound)
 
+    def flatten_parameters(self):
+        """PyTorch's cuDNN weight packing: nothing to do here (the weights are used as
+        they are), kept so that scripts calling it after ``load_state_dict`` run."""
+        return None
+
     def _weights(self, layer, suffix):
         tag = f"l{layer}{suffix}"
         get = self._parameters.get

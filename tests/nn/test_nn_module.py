@@ -299,3 +299,41 @@ def test_state_dict_order_stable_across_processes():
     assert keys[:7] == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
                         "1.running_var", "1.num_batches_tracked"]
     assert keys[-3:] == ["3.z.weight", "3.z.bias", "3.a.weight"]
+
+
+def test_a_tensor_registers_as_a_buffer_as_in_pytorch_tutorials():
+    # the Transformer tutorial's PositionalEncoding: self.register_buffer("pe", pe)
+    import math
+
+    import framework as torch
+
+    class PositionalEncoding(nn.Module):
+        def __init__(self, d_model, max_len=50):
+            super().__init__()
+            position = torch.arange(max_len).unsqueeze(1)
+            div_term = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+            pe = torch.zeros(max_len, 1, d_model)
+            pe[:, 0, 0::2] = torch.sin(position * div_term)
+            pe[:, 0, 1::2] = torch.cos(position * div_term)
+            self.register_buffer("pe", pe)
+
+        def forward(self, x):
+            return x + self.pe[:x.size(0)]
+
+    m = PositionalEncoding(4)
+    assert "pe" in dict(m.named_buffers()) and "pe" in m.state_dict()
+    assert not any(n == "pe" for n, _ in m.named_parameters())
+    out = m(torch.zeros(3, 2, 4))
+    np.testing.assert_allclose(out.data[1, 0], [math.sin(1), math.cos(1), math.sin(0.01),
+                                                math.cos(0.01)], rtol=1e-6)
+
+
+def test_rnn_flatten_parameters_after_loading_changes_nothing():
+    # pytorch/examples word_language_model calls it after torch.load
+    import framework as torch
+    np.random.seed(0)
+    lstm, twin = nn.LSTM(3, 4, num_layers=2), nn.LSTM(3, 4, num_layers=2)
+    twin.load_state_dict(lstm.state_dict())
+    assert twin.flatten_parameters() is None
+    x = torch.randn(5, 2, 3)
+    np.testing.assert_array_equal(twin(x)[0].data, lstm(x)[0].data)

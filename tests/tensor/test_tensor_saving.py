@@ -41,6 +41,28 @@ def test_round_trip_of_a_nested_structure(tmp_path):
         assert "__metadata__" in z.files
 
 
+def test_file_objects_as_pytorch_scripts_pass_them(tmp_path):
+    import io
+    state = {"w": fw.tensor([[1.0, 2.0]]), "step": 3}
+    with open(tmp_path / "model.pt", "wb") as f:
+        fw.save(state, f)
+    with open(tmp_path / "model.pt", "rb") as f:
+        back = fw.load(f)
+    assert back["step"] == 3 and back["w"].tolist() == [[1.0, 2.0]]
+    buffer = io.BytesIO()
+    fw.save(state, buffer)
+    buffer.seek(0)
+    assert fw.load(buffer)["w"].tolist() == [[1.0, 2.0]]
+    # a whole model needs pickle: refused by name before a byte is written
+    empty = io.BytesIO()
+    with pytest.raises(TypeError, match=r"obj is a Linear, which cannot be saved without "
+                                         r"pickle; .*model.state_dict\(\), not the model"):
+        fw.save(fw.nn.Linear(2, 3), empty)
+    assert empty.getvalue() == b""
+    with open(FIXTURES / "lenet_state_dict.pt", "rb") as f:  # PyTorch's own file, opened
+        assert sorted(fw.load(f)) == sorted(fw.load(FIXTURES / "lenet_state_dict.pt"))
+
+
 def test_state_dict_save_and_load_state_dict(tmp_path):
     a, b = nn.Linear(4, 3), nn.Linear(4, 3)
     fw.save(a.state_dict(), tmp_path / "m.pth")
