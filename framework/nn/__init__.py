@@ -47,8 +47,10 @@ from framework.nn.transformer import (Transformer, TransformerDecoder, Transform
                                       TransformerEncoder, TransformerEncoderLayer)
 from framework.nn.upsample import PixelShuffle, PixelUnshuffle, Upsample
 
+from framework.nn import modules  # noqa: E402  (torch.nn.modules.<file> paths, last)
+
 __all__ = [
-    "Module", "Parameter", "Buffer", "RemovableHandle", "StateDictError", "IncompatibleKeys",
+    "modules", "Module", "Parameter", "Buffer", "RemovableHandle", "StateDictError", "IncompatibleKeys",
     "init", "functional", "utils",
     "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
