@@ -42,7 +42,7 @@ __all__ = [
 allocator.tune_malloc()
 
 _SUBMODULES = ("functions", "utils", "nn", "optim", "data", "layers", "models", "optimizers",
-               "datasets", "dataloaders", "transforms")
+               "datasets", "dataloaders", "transforms", "backends", "onnx")
 # DeZero's top-level names, from the module that defines each (loaded on first use).
 _DEZERO_NAMES = {"Layer": "layers", "Model": "models", "DataLoader": "dataloaders",
                  "SeqDataLoader": "dataloaders"}

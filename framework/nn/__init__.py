@@ -48,9 +48,11 @@ from framework.nn.transformer import (Transformer, TransformerDecoder, Transform
 from framework.nn.upsample import PixelShuffle, PixelUnshuffle, Upsample
 
 from framework.nn import modules  # noqa: E402  (torch.nn.modules.<file> paths, last)
+from framework.nn import parallel  # noqa: E402  (DataParallel on one device)
+from framework.nn.parallel import DataParallel  # noqa: E402
 
 __all__ = [
-    "modules", "Module", "Parameter", "Buffer", "RemovableHandle", "StateDictError", "IncompatibleKeys",
+    "modules", "parallel", "DataParallel", "Module", "Parameter", "Buffer", "RemovableHandle", "StateDictError", "IncompatibleKeys",
     "init", "functional", "utils",
     "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
