@@ -6,7 +6,7 @@ from framework.core.compare import ComparisonMethods
 from framework.core.config import Config
 from framework.core.conversion import ConversionMethods
 from framework.core.inplace import InplaceMethods
-from framework.core.parameter_array import ParameterArray
+from framework.core.parameter_array import as_parameter_array
 from framework.core.reduction_methods import ReductionMethods
 from framework.core.shape_methods import ShapeMethods
 from framework.core.size import SizeInt
@@ -291,11 +291,10 @@ class Parameter(Variable):
         # Parameters are written rarely (a gradient per backward, an update per step), so
         # the check costs nothing measurable; plain Variables skip it on the hot path.
         if name == "data" and value is not None:
-            if type(value) is np.ndarray:
-                # numpy's array with PyTorch's in-place methods (p.data.add_(...))
-                value = value.view(ParameterArray)
-            elif not (isinstance(value, np.ndarray) or backend.is_cupy_array(value)):
+            if not (isinstance(value, np.ndarray) or backend.is_cupy_array(value)):
                 _reject_data(value)
+            # numpy's array with PyTorch's in-place methods (p.data.add_(...))
+            value = as_parameter_array(value)
         object.__setattr__(self, name, value)
 
     def __repr__(self):
