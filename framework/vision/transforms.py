@@ -13,7 +13,8 @@ import numpy as np
 
 from framework.core import Variable
 
-__all__ = ["Compose", "ToTensor", "Normalize", "Lambda", "RandomHorizontalFlip", "RandomCrop"]
+__all__ = ["Compose", "ToTensor", "Normalize", "Lambda", "RandomHorizontalFlip", "RandomCrop",
+           "InterpolationMode", "Resize"]
 
 
 def _as_array(img):
@@ -260,3 +261,217 @@ class RandomCrop:
 
     def __repr__(self):
         return f"RandomCrop(size={self.size}, padding={self.padding})"
+
+
+class InterpolationMode:
+    """torchvision's interpolation names (``InterpolationMode.BILINEAR`` ...); the
+    plain strings ``"nearest"``, ``"bilinear"`` and ``"bicubic"`` are accepted too."""
+
+    NEAREST = "nearest"
+    BILINEAR = "bilinear"
+    BICUBIC = "bicubic"
+
+
+_PIL_RESAMPLE = {0: "nearest", 2: "bilinear", 3: "bicubic"}  # PIL's Image.NEAREST, ...
+
+
+def _interpolation(mode):
+    if isinstance(mode, numbers.Integral) and not isinstance(mode, bool):
+        mode = _PIL_RESAMPLE.get(int(mode), mode)
+    mode = getattr(mode, "value", mode)
+    if isinstance(mode, str) and mode.lower() in ("nearest", "bilinear", "bicubic"):
+        return mode.lower()
+    raise ValueError(f"Resize: interpolation should be InterpolationMode.NEAREST, BILINEAR "
+                     f"or BICUBIC, got {mode!r}")
+
+
+def _triangle(x):
+    return np.maximum(0.0, 1.0 - np.abs(x))
+
+
+def _cubic(a):
+    def f(x):
+        x = np.abs(x)
+        near = ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0
+        far = (((x - 5.0) * x + 8.0) * x - 4.0) * a
+        return np.where(x < 1.0, near, np.where(x < 2.0, far, 0.0))
+    return f
+
+
+def _aa_taps(in_size, out_size, mode):
+    """PIL's (and PyTorch's antialiased) resampling taps along one axis: ``(index,
+    weight)`` arrays of shape ``(out_size, k)``; the filter's support grows with the
+    downscale factor, sample centres sit at half pixels, weights sum to 1."""
+    filt, support = (_triangle, 1.0) if mode == "bilinear" else (_cubic(-0.5), 2.0)
+    scale = in_size / out_size
+    filterscale = max(scale, 1.0)
+    support *= filterscale
+    k = int(np.ceil(support)) * 2 + 1
+    center = (np.arange(out_size) + 0.5) * scale
+    xmin = np.maximum((center - support + 0.5).astype(np.int64), 0)  # int() truncates
+    xmax = np.minimum((center + support + 0.5).astype(np.int64), in_size)
+    j = np.arange(k)
+    index = xmin[:, None] + j
+    weight = filt((index - center[:, None] + 0.5) / filterscale)
+    weight = np.where(index < xmax[:, None], weight, 0.0)
+    total = weight.sum(axis=1, keepdims=True)
+    weight = np.divide(weight, total, out=np.zeros_like(weight), where=total != 0)
+    return np.minimum(index, in_size - 1), weight
+
+
+def _plain_taps(in_size, out_size, mode):
+    """PyTorch's ``interpolate(..., align_corners=False, antialias=False)`` taps."""
+    scale = in_size / out_size
+    src = (np.arange(out_size) + 0.5) * scale - 0.5
+    if mode == "bilinear":
+        src = np.maximum(src, 0.0)
+        i0 = np.floor(src).astype(np.int64)
+        t = src - i0
+        index = np.stack([i0, i0 + 1], axis=1)
+        weight = np.stack([1.0 - t, t], axis=1)
+    else:
+        i0 = np.floor(src).astype(np.int64)
+        t = src - i0
+        offsets = np.arange(-1, 3)
+        index = i0[:, None] + offsets
+        weight = _cubic(-0.75)(t[:, None] - offsets)
+    return np.clip(index, 0, in_size - 1), weight
+
+
+def _apply_taps(a, axis, index, weight):
+    """Sum of ``weight[:, k] * a[index[:, k]]`` along ``axis``."""
+    shape = [1] * a.ndim
+    shape[axis] = -1
+    out = None
+    for k in range(index.shape[1]):
+        term = np.take(a, index[:, k], axis=axis) * weight[:, k].reshape(shape)
+        out = term if out is None else out + term
+    return out
+
+
+_PRECISION_BITS = 32 - 8 - 2  # PIL's fixed point for 8-bit images
+
+
+def _pil_nearest(in_size, out_size):
+    """PIL's nearest source pixels: the one under each output pixel's centre, the centres
+    stepped by repeated addition of ``in / out`` as PIL does (which decides ties)."""
+    scale = in_size / out_size
+    steps = np.full(out_size, scale)
+    steps[0] = scale * 0.5
+    return np.minimum(np.cumsum(steps).astype(np.int64), in_size - 1)
+
+
+def _resize_image(a, out_h, out_w, mode):
+    """A uint8 (H, W[, C]) image resized as PIL's ``Image.resize`` does: horizontal pass,
+    then vertical, each rounding back to uint8 through 22-bit fixed-point weights."""
+    if mode == "nearest":
+        return np.ascontiguousarray(a[_pil_nearest(a.shape[0], out_h)][:, _pil_nearest(a.shape[1], out_w)])
+    for axis, out_size in ((1, out_w), (0, out_h)):
+        if a.shape[axis] == out_size:
+            continue
+        index, weight = _aa_taps(a.shape[axis], out_size, mode)
+        w = weight * (1 << _PRECISION_BITS)
+        fixed = np.where(w < 0, w - 0.5, w + 0.5).astype(np.int64)  # C's (int) truncation
+        acc = _apply_taps(a.astype(np.int64), axis, index, fixed) + (1 << (_PRECISION_BITS - 1))
+        a = np.clip(acc >> _PRECISION_BITS, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(a)
+
+
+def _resize_tensor(x, out_h, out_w, mode, antialias):
+    """A (..., H, W) array resized as ``torch.nn.functional.interpolate`` with
+    ``align_corners=False`` does (what torchvision's Resize does to tensors)."""
+    dtype = x.dtype if x.dtype.kind == "f" else np.float32
+    if mode == "nearest":
+        h, w = x.shape[-2:]
+        rows = np.minimum(np.floor(np.arange(out_h, dtype=np.float32) * np.float32(h / out_h)).astype(np.int64), h - 1)
+        cols = np.minimum(np.floor(np.arange(out_w, dtype=np.float32) * np.float32(w / out_w)).astype(np.int64), w - 1)
+        return np.ascontiguousarray(x[..., rows, :][..., cols])
+    out = x.astype(dtype)
+    for axis, out_size in ((x.ndim - 1, out_w), (x.ndim - 2, out_h)):
+        in_size = out.shape[axis]
+        if in_size == out_size:
+            continue
+        taps = _aa_taps if antialias else _plain_taps
+        index, weight = taps(in_size, out_size, mode)
+        out = _apply_taps(out, axis, index, weight.astype(dtype))
+    if x.dtype == np.uint8:  # torchvision rounds (and for bicubic clamps) uint8 tensors
+        out = np.clip(np.round(out), 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(out.astype(x.dtype, copy=False))
+
+
+def _resized_size(h, w, size, max_size):
+    """torchvision's output size: an int (or 1-sequence) sets the shorter edge keeping the
+    aspect ratio (the longer one ``int(size * long / short)``, capped by ``max_size``), a
+    pair is ``(h, w)``."""
+    if len(size) == 2:
+        return size
+    short, long = (w, h) if w <= h else (h, w)
+    new_short, new_long = size[0], int(size[0] * long / short)
+    if max_size is not None and new_long > max_size:
+        new_short, new_long = int(max_size * new_short / new_long), max_size
+    return (new_long, new_short) if w <= h else (new_short, new_long)
+
+
+def _hw_axis(a, img):
+    """The axis of H: 0 for an image, ndim - 2 for a tensor or another array."""
+    return 0 if _is_image(a) and not isinstance(img, Variable) else a.ndim - 2
+
+
+class Resize:
+    """Resize to ``size``, as torchvision does.
+
+    Args:
+        size: ``(h, w)``, or one int: the shorter edge becomes ``size`` and the longer
+            ``int(size * long / short)``, keeping the aspect ratio.
+        interpolation: ``InterpolationMode.BILINEAR`` (default), ``NEAREST`` or ``BICUBIC``.
+            Images (uint8 arrays, PIL images) are resampled as PIL's ``Image.resize``
+            (antialiased when shrinking); tensors and float arrays as
+            ``torch.nn.functional.interpolate(..., align_corners=False,
+            antialias=antialias)`` (BICUBIC images may differ from PIL's by a few grey
+            levels where both edges change); NEAREST picks ``src = floor(dst * in / out)`` for
+            tensors and the pixel under the output pixel's centre for images (PIL).
+        max_size: with an int ``size``, the longest the longer edge may become (the
+            shorter edge is then scaled down with it).
+        antialias: for tensors, widen the filter when downscaling (images always are, as
+            PIL's).
+
+    Raises:
+        ValueError: a bad size, a ``max_size`` with a pair size or not above ``size``, an
+            unknown interpolation.
+    """
+
+    def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
+                 antialias=True):
+        if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+            size = (int(size),)
+        else:
+            size = tuple(int(s) for s in size)
+        if len(size) not in (1, 2) or min(size) <= 0:
+            raise ValueError(f"Resize: size should be a positive int or a (h, w) pair, got "
+                             f"{size}")
+        if max_size is not None:
+            if len(size) != 1:
+                raise ValueError(f"Resize: max_size should only be passed if size is an int "
+                                 f"(got size={size})")
+            if max_size <= size[0]:
+                raise ValueError(f"Resize: max_size = {max_size} must be strictly greater "
+                                 f"than the requested size for the smaller edge = {size[0]}")
+        self.size, self.max_size = size, max_size
+        self.interpolation = _interpolation(interpolation)
+        self.antialias = bool(antialias) if antialias is not None else True
+
+    def __call__(self, img):
+        a = _as_array(img)
+        h_axis = _hw_axis(a, img)
+        h, w = a.shape[h_axis], a.shape[h_axis + 1]
+        out_h, out_w = _resized_size(h, w, self.size, self.max_size)
+        if (out_h, out_w) == (h, w):
+            return img if isinstance(img, (Variable, np.ndarray)) else a
+        if h_axis == 0:
+            return _resize_image(a, out_h, out_w, self.interpolation)
+        return _like(_resize_tensor(a, out_h, out_w, self.interpolation, self.antialias), img)
+
+    def __repr__(self):
+        size = self.size[0] if len(self.size) == 1 else self.size
+        return (f"Resize(size={size}, interpolation={self.interpolation}, "
+                f"max_size={self.max_size}, antialias={self.antialias})")
