@@ -1,4 +1,4 @@
-"""torchvision-style data sets: ``MNIST`` and ``FashionMNIST``.
+"""torchvision-style data sets: ``MNIST``, ``FashionMNIST`` and ``FakeData``.
 
 A sample is ``(image, label)``: the image a uint8 ``(H, W)`` array (torchvision gives a
 PIL image; ``transforms.ToTensor`` turns either into float32 ``(1, H, W)``), the label
@@ -19,7 +19,7 @@ from framework.data import Dataset, download as download_file, parse_idx
 from framework.data.files import read_content, verify_sha256
 from framework.errors import DataError
 
-__all__ = ["IDXFiles", "MNIST", "FashionMNIST"]
+__all__ = ["IDXFiles", "MNIST", "FashionMNIST", "FakeData"]
 
 MNIST_FILES = {
     "train": (("train-images-idx3-ubyte",
@@ -213,3 +213,66 @@ class FashionMNIST(_VisionIDX):
     mirror = FASHION_MIRROR
     files = FASHION_FILES
     classes = FASHION_CLASSES
+
+
+class FakeData(Dataset):
+    """Random images with random labels, torchvision's ``FakeData`` (no files needed).
+
+    Item ``i`` is the same on every read: a numpy Generator seeded with
+    ``i + random_offset`` draws a uint8 ``(H, W, C)`` image (``(H, W)`` for one channel)
+    and an int target in ``[0, num_classes)``.
+
+    Args:
+        size: the number of items.
+        image_size: ``(C, H, W)``, as torchvision's.
+        num_classes: the number of labels.
+        transform: applied to each image (e.g. ``transforms.ToTensor()``).
+        target_transform: applied to each target.
+        random_offset: added to the index to make the seed, for another set of images.
+
+    Raises:
+        ValueError: a negative size, a bad image_size or num_classes below 1.
+        TypeError: a transform that is not callable.
+        IndexError: an index outside ``[-size, size)``.
+    """
+
+    def __init__(self, size=1000, image_size=(3, 224, 224), num_classes=10, transform=None,
+                 target_transform=None, random_offset=0):
+        for label, fn in (("transform", transform), ("target_transform", target_transform)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"FakeData: {label} should be callable (e.g. "
+                                f"transforms.ToTensor()), got {type(fn).__name__}")
+        image_size = tuple(int(v) for v in image_size)
+        if len(image_size) != 3 or min(image_size) <= 0:
+            raise ValueError(f"FakeData: image_size should be (C, H, W) with positive sizes, "
+                             f"got {image_size}")
+        if int(size) < 0 or int(num_classes) < 1:
+            raise ValueError(f"FakeData: size should be >= 0 and num_classes >= 1, got "
+                             f"size={size}, num_classes={num_classes}")
+        self.size, self.image_size = int(size), image_size
+        self.num_classes, self.random_offset = int(num_classes), int(random_offset)
+        self.transform, self.target_transform = transform, target_transform
+
+    def __len__(self):
+        return self.size
+
+    def __getitem__(self, index):
+        index = int(index)
+        if index < 0:
+            index += self.size
+        if not 0 <= index < self.size:
+            raise IndexError(f"FakeData: index {index} out of range for {self.size} items")
+        rng = np.random.default_rng(index + self.random_offset)
+        c, h, w = self.image_size
+        img = rng.integers(0, 256, size=(h, w, c), dtype=np.uint8)
+        if c == 1:
+            img = img[:, :, 0]
+        target = int(rng.integers(0, self.num_classes))
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+    def __repr__(self):
+        return f"Dataset FakeData\n    Number of datapoints: {self.size}"

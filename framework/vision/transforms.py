@@ -7,13 +7,16 @@ torchvision, and what :class:`ToTensor` takes; a PIL image is accepted too); a t
 Random transforms draw from numpy's global random state, which DataLoader workers seed
 from the loader's seed.
 """
+import math
 import numbers
 
 import numpy as np
 
 from framework.core import Variable
 
-__all__ = ["Compose", "ToTensor", "Normalize", "Lambda", "RandomHorizontalFlip", "RandomCrop"]
+__all__ = ["Compose", "ToTensor", "Normalize", "Lambda", "RandomHorizontalFlip", "RandomCrop",
+           "InterpolationMode", "Resize", "CenterCrop", "Grayscale", "Pad", "RandomResizedCrop",
+           "RandomVerticalFlip"]
 
 
 def _as_array(img):
@@ -178,6 +181,18 @@ class RandomHorizontalFlip:
         return f"RandomHorizontalFlip(p={self.p})"
 
 
+def _pad_array(a, left, top, right, bottom, image, fill=0, padding_mode="constant"):
+    """``a`` padded on its H and W axes (0 and 1 for an image, the last two otherwise)."""
+    if not (left or top or right or bottom):
+        return a
+    h_axis = 0 if image else a.ndim - 2
+    widths = [(0, 0)] * a.ndim
+    widths[h_axis], widths[h_axis + 1] = (top, bottom), (left, right)
+    if padding_mode == "constant":
+        return np.pad(a, widths, mode="constant", constant_values=fill)
+    return np.pad(a, widths, mode=padding_mode)
+
+
 def _pair(value, name):
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return int(value), int(value)
@@ -229,14 +244,7 @@ class RandomCrop:
         self.pad_if_needed, self.fill, self.padding_mode = pad_if_needed, fill, padding_mode
 
     def _pad(self, a, left, top, right, bottom, image):
-        if not (left or top or right or bottom):
-            return a
-        h_axis = 0 if image else a.ndim - 2
-        widths = [(0, 0)] * a.ndim
-        widths[h_axis], widths[h_axis + 1] = (top, bottom), (left, right)
-        if self.padding_mode == "constant":
-            return np.pad(a, widths, mode="constant", constant_values=self.fill)
-        return np.pad(a, widths, mode=self.padding_mode)
+        return _pad_array(a, left, top, right, bottom, image, self.fill, self.padding_mode)
 
     def __call__(self, img):
         a = _as_array(img)
@@ -260,3 +268,441 @@ class RandomCrop:
 
     def __repr__(self):
         return f"RandomCrop(size={self.size}, padding={self.padding})"
+
+
+class InterpolationMode:
+    """torchvision's interpolation names (``InterpolationMode.BILINEAR`` ...); the
+    plain strings ``"nearest"``, ``"bilinear"`` and ``"bicubic"`` are accepted too."""
+
+    NEAREST = "nearest"
+    BILINEAR = "bilinear"
+    BICUBIC = "bicubic"
+
+
+_PIL_RESAMPLE = {0: "nearest", 2: "bilinear", 3: "bicubic"}  # PIL's Image.NEAREST, ...
+
+
+def _interpolation(mode):
+    if isinstance(mode, numbers.Integral) and not isinstance(mode, bool):
+        mode = _PIL_RESAMPLE.get(int(mode), mode)
+    mode = getattr(mode, "value", mode)
+    if isinstance(mode, str) and mode.lower() in ("nearest", "bilinear", "bicubic"):
+        return mode.lower()
+    raise ValueError(f"Resize: interpolation should be InterpolationMode.NEAREST, BILINEAR "
+                     f"or BICUBIC, got {mode!r}")
+
+
+def _triangle(x):
+    return np.maximum(0.0, 1.0 - np.abs(x))
+
+
+def _cubic(a):
+    def f(x):
+        x = np.abs(x)
+        near = ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0
+        far = (((x - 5.0) * x + 8.0) * x - 4.0) * a
+        return np.where(x < 1.0, near, np.where(x < 2.0, far, 0.0))
+    return f
+
+
+def _aa_taps(in_size, out_size, mode):
+    """PIL's (and PyTorch's antialiased) resampling taps along one axis: ``(index,
+    weight)`` arrays of shape ``(out_size, k)``; the filter's support grows with the
+    downscale factor, sample centres sit at half pixels, weights sum to 1."""
+    filt, support = (_triangle, 1.0) if mode == "bilinear" else (_cubic(-0.5), 2.0)
+    scale = in_size / out_size
+    filterscale = max(scale, 1.0)
+    support *= filterscale
+    k = int(np.ceil(support)) * 2 + 1
+    center = (np.arange(out_size) + 0.5) * scale
+    xmin = np.maximum((center - support + 0.5).astype(np.int64), 0)  # int() truncates
+    xmax = np.minimum((center + support + 0.5).astype(np.int64), in_size)
+    j = np.arange(k)
+    index = xmin[:, None] + j
+    weight = filt((index - center[:, None] + 0.5) / filterscale)
+    weight = np.where(index < xmax[:, None], weight, 0.0)
+    total = weight.sum(axis=1, keepdims=True)
+    weight = np.divide(weight, total, out=np.zeros_like(weight), where=total != 0)
+    return np.minimum(index, in_size - 1), weight
+
+
+def _plain_taps(in_size, out_size, mode):
+    """PyTorch's ``interpolate(..., align_corners=False, antialias=False)`` taps."""
+    scale = in_size / out_size
+    src = (np.arange(out_size) + 0.5) * scale - 0.5
+    if mode == "bilinear":
+        src = np.maximum(src, 0.0)
+        i0 = np.floor(src).astype(np.int64)
+        t = src - i0
+        index = np.stack([i0, i0 + 1], axis=1)
+        weight = np.stack([1.0 - t, t], axis=1)
+    else:
+        i0 = np.floor(src).astype(np.int64)
+        t = src - i0
+        offsets = np.arange(-1, 3)
+        index = i0[:, None] + offsets
+        weight = _cubic(-0.75)(t[:, None] - offsets)
+    return np.clip(index, 0, in_size - 1), weight
+
+
+def _apply_taps(a, axis, index, weight):
+    """Sum of ``weight[:, k] * a[index[:, k]]`` along ``axis``."""
+    shape = [1] * a.ndim
+    shape[axis] = -1
+    out = None
+    for k in range(index.shape[1]):
+        term = np.take(a, index[:, k], axis=axis) * weight[:, k].reshape(shape)
+        out = term if out is None else out + term
+    return out
+
+
+_PRECISION_BITS = 32 - 8 - 2  # PIL's fixed point for 8-bit images
+
+
+def _pil_nearest(in_size, out_size):
+    """PIL's nearest source pixels: the one under each output pixel's centre, the centres
+    stepped by repeated addition of ``in / out`` as PIL does (which decides ties)."""
+    scale = in_size / out_size
+    steps = np.full(out_size, scale)
+    steps[0] = scale * 0.5
+    return np.minimum(np.cumsum(steps).astype(np.int64), in_size - 1)
+
+
+def _resize_image(a, out_h, out_w, mode):
+    """A uint8 (H, W[, C]) image resized as PIL's ``Image.resize`` does: horizontal pass,
+    then vertical, each rounding back to uint8 through 22-bit fixed-point weights."""
+    if mode == "nearest":
+        return np.ascontiguousarray(a[_pil_nearest(a.shape[0], out_h)][:, _pil_nearest(a.shape[1], out_w)])
+    for axis, out_size in ((1, out_w), (0, out_h)):
+        if a.shape[axis] == out_size:
+            continue
+        index, weight = _aa_taps(a.shape[axis], out_size, mode)
+        w = weight * (1 << _PRECISION_BITS)
+        fixed = np.where(w < 0, w - 0.5, w + 0.5).astype(np.int64)  # C's (int) truncation
+        acc = _apply_taps(a.astype(np.int64), axis, index, fixed) + (1 << (_PRECISION_BITS - 1))
+        a = np.clip(acc >> _PRECISION_BITS, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(a)
+
+
+def _resize_tensor(x, out_h, out_w, mode, antialias):
+    """A (..., H, W) array resized as ``torch.nn.functional.interpolate`` with
+    ``align_corners=False`` does (what torchvision's Resize does to tensors)."""
+    dtype = x.dtype if x.dtype.kind == "f" else np.float32
+    if mode == "nearest":
+        h, w = x.shape[-2:]
+        rows = np.minimum(np.floor(np.arange(out_h, dtype=np.float32) * np.float32(h / out_h)).astype(np.int64), h - 1)
+        cols = np.minimum(np.floor(np.arange(out_w, dtype=np.float32) * np.float32(w / out_w)).astype(np.int64), w - 1)
+        return np.ascontiguousarray(x[..., rows, :][..., cols])
+    out = x.astype(dtype)
+    for axis, out_size in ((x.ndim - 1, out_w), (x.ndim - 2, out_h)):
+        in_size = out.shape[axis]
+        if in_size == out_size:
+            continue
+        taps = _aa_taps if antialias else _plain_taps
+        index, weight = taps(in_size, out_size, mode)
+        out = _apply_taps(out, axis, index, weight.astype(dtype))
+    if x.dtype == np.uint8:  # torchvision rounds (and for bicubic clamps) uint8 tensors
+        out = np.clip(np.round(out), 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(out.astype(x.dtype, copy=False))
+
+
+def _resize(a, img, out_h, out_w, mode, antialias):
+    """``a`` (the array of ``img``) resized to exactly ``(out_h, out_w)``."""
+    if _hw_axis(a, img) == 0:
+        return _resize_image(a, out_h, out_w, mode)
+    return _like(_resize_tensor(a, out_h, out_w, mode, antialias), img)
+
+
+def _resized_size(h, w, size, max_size):
+    """torchvision's output size: an int (or 1-sequence) sets the shorter edge keeping the
+    aspect ratio (the longer one ``int(size * long / short)``, capped by ``max_size``), a
+    pair is ``(h, w)``."""
+    if len(size) == 2:
+        return size
+    short, long = (w, h) if w <= h else (h, w)
+    new_short, new_long = size[0], int(size[0] * long / short)
+    if max_size is not None and new_long > max_size:
+        new_short, new_long = int(max_size * new_short / new_long), max_size
+    return (new_long, new_short) if w <= h else (new_short, new_long)
+
+
+def _hw_axis(a, img):
+    """The axis of H: 0 for an image, ndim - 2 for a tensor or another array."""
+    return 0 if _is_image(a) and not isinstance(img, Variable) else a.ndim - 2
+
+
+class Resize:
+    """Resize to ``size``, as torchvision does.
+
+    Args:
+        size: ``(h, w)``, or one int: the shorter edge becomes ``size`` and the longer
+            ``int(size * long / short)``, keeping the aspect ratio.
+        interpolation: ``InterpolationMode.BILINEAR`` (default), ``NEAREST`` or ``BICUBIC``.
+            Images (uint8 arrays, PIL images) are resampled as PIL's ``Image.resize``
+            (antialiased when shrinking); tensors and float arrays as
+            ``torch.nn.functional.interpolate(..., align_corners=False,
+            antialias=antialias)`` (BICUBIC images may differ from PIL's by a few grey
+            levels where both edges change); NEAREST picks ``src = floor(dst * in / out)`` for
+            tensors and the pixel under the output pixel's centre for images (PIL).
+        max_size: with an int ``size``, the longest the longer edge may become (the
+            shorter edge is then scaled down with it).
+        antialias: for tensors, widen the filter when downscaling (images always are, as
+            PIL's).
+
+    Raises:
+        ValueError: a bad size, a ``max_size`` with a pair size or not above ``size``, an
+            unknown interpolation.
+    """
+
+    def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
+                 antialias=True):
+        if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+            size = (int(size),)
+        else:
+            size = tuple(int(s) for s in size)
+        if len(size) not in (1, 2) or min(size) <= 0:
+            raise ValueError(f"Resize: size should be a positive int or a (h, w) pair, got "
+                             f"{size}")
+        if max_size is not None:
+            if len(size) != 1:
+                raise ValueError(f"Resize: max_size should only be passed if size is an int "
+                                 f"(got size={size})")
+            if max_size <= size[0]:
+                raise ValueError(f"Resize: max_size = {max_size} must be strictly greater "
+                                 f"than the requested size for the smaller edge = {size[0]}")
+        self.size, self.max_size = size, max_size
+        self.interpolation = _interpolation(interpolation)
+        self.antialias = bool(antialias) if antialias is not None else True
+
+    def __call__(self, img):
+        a = _as_array(img)
+        h_axis = _hw_axis(a, img)
+        h, w = a.shape[h_axis], a.shape[h_axis + 1]
+        out_h, out_w = _resized_size(h, w, self.size, self.max_size)
+        if (out_h, out_w) == (h, w):
+            return img if isinstance(img, (Variable, np.ndarray)) else a
+        return _resize(a, img, out_h, out_w, self.interpolation, self.antialias)
+
+    def __repr__(self):
+        size = self.size[0] if len(self.size) == 1 else self.size
+        return (f"Resize(size={size}, interpolation={self.interpolation}, "
+                f"max_size={self.max_size}, antialias={self.antialias})")
+
+
+def _crop(a, h_axis, top, left, height, width):
+    index = [slice(None)] * a.ndim
+    index[h_axis], index[h_axis + 1] = slice(top, top + height), slice(left, left + width)
+    return np.ascontiguousarray(a[tuple(index)])
+
+
+class CenterCrop:
+    """Cut the central ``size`` window (offsets ``int(round((h - th) / 2))``), padding
+    with zeros first where the image is smaller than ``size``, as torchvision does.
+
+    Args:
+        size: ``(h, w)`` or one int for a square.
+
+    Raises:
+        ValueError: a size that is not positive.
+    """
+
+    def __init__(self, size):
+        self.size = _pair(size, "size")
+        if min(self.size) <= 0:
+            raise ValueError(f"CenterCrop: size should be positive, got {self.size}")
+
+    def __call__(self, img):
+        a = _as_array(img)
+        h_axis = _hw_axis(a, img)
+        th, tw = self.size
+        h, w = a.shape[h_axis], a.shape[h_axis + 1]
+        if th > h or tw > w:
+            dh, dw = max(th - h, 0), max(tw - w, 0)
+            a = _pad_array(a, dw // 2, dh // 2, (dw + 1) // 2, (dh + 1) // 2, h_axis == 0)
+            h, w = a.shape[h_axis], a.shape[h_axis + 1]
+        top, left = int(round((h - th) / 2.0)), int(round((w - tw) / 2.0))
+        return _like(_crop(a, h_axis, top, left, th, tw), img)
+
+    def __repr__(self):
+        return f"CenterCrop(size={self.size})"
+
+
+class Grayscale:
+    """Convert to grey (ITU-R 601-2 luma): for images PIL's ``convert("L")``, ``L = R *
+    299/1000 + G * 587/1000 + B * 114/1000`` rounded; for tensors torchvision's ``0.2989 R
+    + 0.587 G + 0.114 B``.
+
+    Args:
+        num_output_channels: 1, or 3 (the grey copied into each channel).
+
+    Raises:
+        ValueError: num_output_channels other than 1 or 3, or an input with neither 1 nor 3
+            channels.
+    """
+
+    def __init__(self, num_output_channels=1):
+        if num_output_channels not in (1, 3):
+            raise ValueError(f"Grayscale: num_output_channels should be 1 or 3, got "
+                             f"{num_output_channels}")
+        self.num_output_channels = num_output_channels
+
+    def __call__(self, img):
+        a = _as_array(img)
+        n = self.num_output_channels
+        if _hw_axis(a, img) == 0:
+            if a.ndim == 3 and a.shape[2] == 1:
+                a = a[:, :, 0]
+            if a.ndim == 3:
+                if a.shape[2] not in (3, 4):
+                    raise ValueError(f"Grayscale: expected an RGB image, got shape {a.shape}")
+                rgb = a[:, :, :3].astype(np.uint32)
+                # PIL's fixed-point luma: (R*19595 + G*38470 + B*7471 + 0x8000) >> 16
+                a = ((rgb[:, :, 0] * 19595 + rgb[:, :, 1] * 38470 + rgb[:, :, 2] * 7471
+                      + 0x8000) >> 16).astype(np.uint8)
+            return np.ascontiguousarray(np.repeat(a[:, :, None], 3, axis=2)) if n == 3 else a
+        if a.ndim < 3 or a.shape[-3] not in (1, 3):
+            raise ValueError(f"Grayscale: expected a (..., 1 or 3, H, W) tensor, got shape "
+                             f"{a.shape}")
+        if a.shape[-3] == 3:
+            r, g, b = a[..., 0, :, :], a[..., 1, :, :], a[..., 2, :, :]
+            dtype = a.dtype if a.dtype.kind == "f" else np.float32
+            gray = (0.2989 * r + 0.587 * g + 0.114 * b).astype(dtype)
+            if a.dtype.kind != "f":
+                gray = np.clip(np.floor(gray), 0, np.iinfo(a.dtype).max).astype(a.dtype)
+            a = gray[..., None, :, :]
+        return _like(np.ascontiguousarray(np.repeat(a, n, axis=-3)), img)
+
+    def __repr__(self):
+        return f"Grayscale(num_output_channels={self.num_output_channels})"
+
+
+class Pad:
+    """Pad the borders.
+
+    Args:
+        padding: an int (all sides), ``(left/right, top/bottom)`` or ``(left, top, right,
+            bottom)``.
+        fill: the constant of ``padding_mode="constant"``.
+        padding_mode: ``"constant"``, ``"edge"``, ``"reflect"`` or ``"symmetric"``.
+
+    Raises:
+        ValueError: a bad padding or an unknown padding_mode.
+    """
+
+    def __init__(self, padding, fill=0, padding_mode="constant"):
+        if isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
+            p = (int(padding),) * 4
+        else:
+            p = tuple(int(v) for v in padding)
+            if len(p) == 1:
+                p = p * 4
+            elif len(p) == 2:
+                p = (p[0], p[1], p[0], p[1])
+        if len(p) != 4 or min(p) < 0:
+            raise ValueError(f"Pad: padding should be an int >= 0 or a sequence of 1, 2 or 4 "
+                             f"such ints, got {padding}")
+        if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
+            raise ValueError(f"Pad: padding_mode should be constant, edge, reflect or "
+                             f"symmetric, got {padding_mode!r}")
+        self.padding, self.fill, self.padding_mode = p, fill, padding_mode
+
+    def __call__(self, img):
+        a = _as_array(img)
+        out = _pad_array(a, *self.padding, _hw_axis(a, img) == 0, self.fill, self.padding_mode)
+        return _like(np.ascontiguousarray(out), img)
+
+    def __repr__(self):
+        return (f"Pad(padding={self.padding}, fill={self.fill}, "
+                f"padding_mode={self.padding_mode})")
+
+
+class RandomResizedCrop:
+    """Cut a random window of random area and aspect ratio, then resize it to ``size``
+    (torchvision's algorithm: up to 10 draws of an area fraction in ``scale`` and a
+    log-uniform ratio in ``ratio`` that fit the image, else the central crop of the
+    nearest allowed ratio).
+
+    Args:
+        size: ``(h, w)`` or one int for a square.
+        scale: the range of the window's area as a fraction of the image's.
+        ratio: the range of the window's width / height.
+        interpolation, antialias: as :class:`Resize`.
+
+    Raises:
+        ValueError: a bad size, or scale / ratio ranges given high to low.
+    """
+
+    def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
+                 interpolation=InterpolationMode.BILINEAR, antialias=True):
+        self.size = _pair(size, "size")
+        if min(self.size) <= 0:
+            raise ValueError(f"RandomResizedCrop: size should be positive, got {self.size}")
+        self.scale, self.ratio = tuple(float(v) for v in scale), tuple(float(v) for v in ratio)
+        if self.scale[0] > self.scale[1] or self.ratio[0] > self.ratio[1]:
+            raise ValueError(f"RandomResizedCrop: scale and ratio should be (min, max), got "
+                             f"{self.scale} and {self.ratio}")
+        self.interpolation = _interpolation(interpolation)
+        self.antialias = bool(antialias) if antialias is not None else True
+
+    @staticmethod
+    def get_params(img, scale, ratio):
+        """``(top, left, height, width)`` of a random window of ``img``."""
+        a = _as_array(img)
+        h_axis = _hw_axis(a, img)
+        height, width = a.shape[h_axis], a.shape[h_axis + 1]
+        area = height * width
+        log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
+        for _ in range(10):
+            target_area = area * np.random.uniform(scale[0], scale[1])
+            aspect = math.exp(np.random.uniform(log_ratio[0], log_ratio[1]))
+            w = int(round(math.sqrt(target_area * aspect)))
+            h = int(round(math.sqrt(target_area / aspect)))
+            if 0 < w <= width and 0 < h <= height:
+                top = int(np.random.randint(0, height - h + 1))
+                left = int(np.random.randint(0, width - w + 1))
+                return top, left, h, w
+        in_ratio = width / height
+        if in_ratio < min(ratio):
+            w, h = width, int(round(width / min(ratio)))
+        elif in_ratio > max(ratio):
+            h, w = height, int(round(height * max(ratio)))
+        else:
+            w, h = width, height
+        return (height - h) // 2, (width - w) // 2, h, w
+
+    def __call__(self, img):
+        a = _as_array(img)
+        top, left, h, w = self.get_params(img, self.scale, self.ratio)
+        a = _crop(a, _hw_axis(a, img), top, left, h, w)
+        if (h, w) == self.size:
+            return _like(a, img)
+        return _resize(a, img, *self.size, self.interpolation, self.antialias)
+
+    def __repr__(self):
+        return (f"RandomResizedCrop(size={self.size}, scale={self.scale}, ratio={self.ratio}, "
+                f"interpolation={self.interpolation}, antialias={self.antialias})")
+
+
+class RandomVerticalFlip:
+    """Mirror top-bottom with probability ``p``.
+
+    Args:
+        p: the probability of flipping, in [0, 1].
+
+    Raises:
+        ValueError: p outside [0, 1].
+    """
+
+    def __init__(self, p=0.5):
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"RandomVerticalFlip: p should be in [0, 1], got {p}")
+        self.p = p
+
+    def __call__(self, img):
+        a = _as_array(img)
+        if np.random.random_sample() >= self.p:
+            return img
+        return _like(np.ascontiguousarray(np.flip(a, axis=_hw_axis(a, img))), img)
+
+    def __repr__(self):
+        return f"RandomVerticalFlip(p={self.p})"
