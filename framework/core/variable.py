@@ -216,6 +216,14 @@ class Variable(ShapeMethods, ReductionMethods, ConversionMethods, ComparisonMeth
     def is_cuda(self):
         return backend.is_cupy_array(self.data)
 
+    @property
+    def is_cpu(self):
+        return not backend.is_cupy_array(self.data)
+
+    # PyTorch's other device and layout flags: none of these exist here
+    is_xpu = is_mps = is_meta = is_sparse = is_quantized = is_nested = property(
+        lambda self: False)
+
     # ------------------------------------------------------------------ operators
     # The plain operators call the Function classes directly: one Python frame less on
     # the hottest path of every model.
