@@ -17,6 +17,7 @@ from framework.core.variable import Variable
 
 __all__ = [
     "Tensor", "tensor", "as_tensor", "from_numpy", "is_tensor", "numel", "manual_seed",
+    "Generator",
     "seed", "initial_seed", "get_default_dtype", "set_default_dtype",
     "zeros", "ones", "full", "empty", "eye", "arange", "linspace", "rand", "randn",
     "randint", "randperm", "normal", "zeros_like", "ones_like", "full_like", "rand_like",
@@ -121,6 +122,51 @@ def initial_seed():
 def generator():
     """The framework's numpy Generator (what the random factories draw from)."""
     return _rng
+
+
+class Generator:
+    """PyTorch's ``torch.Generator``: a random stream of its own for ``generator=``
+    arguments (``torch.randn(3, generator=g)``, ``random_split(ds, [0.8, 0.2],
+    generator=torch.Generator().manual_seed(42))``, ``DataLoader(..., generator=g)``).
+
+    It draws with numpy's PCG64: the same seed gives the same numbers every run, but not
+    PyTorch's numbers. Every numpy ``Generator`` method (``random``, ``integers``,
+    ``permutation``, ...) is available on it.
+    """
+
+    def __init__(self, device="cpu"):
+        self.device = device
+        self.seed()
+
+    def manual_seed(self, seed):
+        """Restart the stream from ``seed``; returns the generator (for chaining)."""
+        self._seed = builtins.int(seed)
+        self._rng = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self):
+        """Restart from fresh entropy; returns the new seed."""
+        self.manual_seed(builtins.int(np.random.SeedSequence().entropy % 2 ** 63))
+        return self._seed
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        """The stream's position (a dict of plain values), for :meth:`set_state`."""
+        return dict(self._rng.bit_generator.state)
+
+    def set_state(self, state):
+        self._rng.bit_generator.state = state
+        return self
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._rng, name)
+
+    def __repr__(self):
+        return f"<framework.Generator seed={self._seed}>"
 
 
 # ---------------------------------------------------------------------- helpers

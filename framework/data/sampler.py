@@ -23,12 +23,14 @@ def _nonneg_int(owner, name, value, low=0):
 
 def _seed_from(seed, generator, owner):
     """The sampler's base seed: ``seed``, else one drawn from ``generator`` (a numpy
-    Generator or anything with ``initial_seed()``), else from numpy's global state."""
+    Generator, a framework.Generator or anything with ``initial_seed()``), else from
+    numpy's global state."""
     if seed is not None:
         return _nonneg_int(owner, "seed", seed)
     if generator is None:
         return int(np.random.randint(0, 2**31 - 1))
-    if isinstance(generator, np.random.Generator):
+    if isinstance(generator, np.random.Generator) or hasattr(generator, "integers"):
+        # (framework.Generator too): drawn from its stream, as PyTorch's samplers do
         return int(generator.integers(0, 2**31 - 1))
     if hasattr(generator, "initial_seed"):
         return int(generator.initial_seed()) % (2**63)

@@ -40,14 +40,17 @@ def _counts(lengths, n):
     return counts
 
 
-def random_split(dataset, lengths, seed=None):
+def random_split(dataset, lengths, seed=None, *, generator=None):
     """Split ``dataset`` into random non-overlapping :class:`Subset` s.
 
     Args:
         dataset: the dataset to split.
         lengths: counts summing to ``len(dataset)``, or fractions summing to 1 (the
             rounding remainder goes to the first subsets, one each).
-        seed: an int for a reproducible split; None for a fresh random one.
+        seed: an int for a reproducible split; None for a fresh random one. A
+            generator here (PyTorch's third argument) counts as ``generator``.
+        generator: a ``framework.Generator`` or numpy Generator to draw the
+            permutation from (``generator=torch.Generator().manual_seed(42)``).
 
     Returns:
         A list of Subsets, one per entry of ``lengths``.
@@ -60,7 +63,10 @@ def random_split(dataset, lengths, seed=None):
         raise ConfigError("random_split: lengths is empty; expected at least one length")
     n = len(dataset)
     counts = _counts(lengths, n)
-    perm = np.random.default_rng(seed).permutation(n)
+    if seed is not None and hasattr(seed, "permutation"):
+        seed, generator = None, seed
+    rng = generator if generator is not None else np.random.default_rng(seed)
+    perm = np.asarray(rng.permutation(n))
     bounds = np.cumsum([0] + counts)
     return [Subset(dataset, perm[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
