@@ -9,8 +9,9 @@ sharing the parameter's memory::
     m.weight.data.normal_(0.0, 0.02)          # DCGAN-style initialisation
     p.data.addcdiv_(exp_avg, denom, value=-step_size)   # hand-written optimizers
 
-A numpy array cannot have those methods, so a Parameter keeps its data as this
-subclass, which adds them (names PyTorch's tensor has and numpy's array has not, so no
+A numpy array cannot have those methods, so a Parameter keeps its data (and its
+gradient's, for ``p.grad.data.zero_()`` and ``d_p.add_(weight_decay, p.data)`` in
+hand-written optimizers) as this subclass, which adds them (names PyTorch's tensor has and numpy's array has not, so no
 numpy meaning changes). As in PyTorch, writes through ``.data`` are not recorded by
 autograd. Results of arithmetic are plain arrays (``__array_priority__`` below an
 ndarray's), so the subclass does not spread into activations and gradients.

@@ -303,6 +303,9 @@ class Parameter(Variable):
                 _reject_data(value)
             # numpy's array with PyTorch's in-place methods (p.data.add_(...))
             value = as_parameter_array(value)
+        elif name == "grad" and value is not None:
+            # the same for its gradient's array: p.grad.data.zero_(), .clamp_(-1, 1)
+            value.data = as_parameter_array(value.data)
         object.__setattr__(self, name, value)
 
     def __repr__(self):

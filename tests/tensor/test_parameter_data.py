@@ -151,3 +151,22 @@ def test_assigning_new_data_keeps_the_methods():
     p = _param()
     p.data = np.zeros(2, np.float64)
     assert p.data.fill_(4).tolist() == [4.0, 4.0] and p.dtype == np.float64
+
+
+def test_a_gradients_data_takes_the_in_place_methods_too():
+    # the pre-1.5 SGD that scripts still copy: d_p = p.grad.data; d_p.add_(wd, p.data);
+    # p.data.add_(-lr, d_p); and the DQN tutorial's p.grad.data.clamp_(-1, 1)
+    p = _param((1.0, -2.0, 3.0))
+    (p * torch.tensor([4.0, 0.5, -3.0])).sum().backward()
+    d_p = p.grad.data
+    d_p.add_(0.1, p.data)
+    np.testing.assert_allclose(p.grad.tolist(), [4.1, 0.3, -2.7], rtol=1e-6)
+    p.grad.data.clamp_(-1, 1)
+    assert p.grad.tolist() == [1.0, pytest.approx(0.3), -1.0]
+    p.data.add_(-0.5, p.grad.data)
+    np.testing.assert_allclose(p.tolist(), [0.5, -2.15, 3.5], rtol=1e-6)
+    p.grad.data.zero_()
+    assert p.grad.tolist() == [0.0, 0.0, 0.0]
+    # a second backward accumulates into a gradient that still takes them
+    (p * 2).sum().backward()
+    assert p.grad.data.mul_(0.5).tolist() == [1.0, 1.0, 1.0]
