@@ -42,7 +42,7 @@ __all__ = [
 allocator.tune_malloc()
 
 _SUBMODULES = ("functions", "utils", "nn", "optim", "data", "layers", "models", "optimizers",
-               "datasets", "dataloaders", "transforms", "backends", "onnx")
+               "datasets", "dataloaders", "transforms", "backends", "onnx", "core_simple")
 # DeZero's top-level names, from the module that defines each (loaded on first use).
 _DEZERO_NAMES = {"Layer": "layers", "Model": "models", "DataLoader": "dataloaders",
                  "SeqDataLoader": "dataloaders"}
@@ -50,6 +50,11 @@ _DEZERO_NAMES = {"Layer": "layers", "Model": "models", "DataLoader": "dataloader
 
 def setup_variable():
     """DeZero's operator set-up; Variable's operators are always defined here (a no-op)."""
+
+
+#: DeZero's switch between its simple core (steps 23-32) and the full one: the full one
+#: here, whose Variable and Function ``core_simple`` also names.
+is_simple_core = False
 
 
 def __getattr__(name):

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LEVELS = {
     "errors": 0, "registry": 0, "backend": 0, "cuda": 0, "serialization": 0,
     "threads": 0, "allocator": 0, "accelerator": 0,
-    "core": 1,
+    "core": 1, "core_simple": 1.2,
     "functions": 2, "tensors": 2, "saving": 2,
     "torch_pickle": 1.5,  # the .pt reader under saving: tensors and containers only
     "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3, "tensor_math": 3.1,
