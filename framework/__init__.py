@@ -18,6 +18,9 @@ from framework.core import (Config, Function, Parameter, Variable, as_array, as_
                             enable_grad, no_grad, test_mode, using_config)
 from framework.core.size import Size
 from framework.saving import load, save
+from framework.amp import autocast
+from framework.compiler import (compile, get_float32_matmul_precision,  # noqa: A004
+                                set_float32_matmul_precision)
 from framework.tensors import *  # noqa: F401,F403  (constructors, factories, dtypes)
 from framework.tensors import __all__ as _tensor_all
 from framework.tensor_functions import *  # noqa: F401,F403  (PyTorch's top-level functions)
@@ -31,7 +34,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Variable", "Function", "Parameter", "Config", "using_config", "no_grad",
     "enable_grad", "test_mode", "as_array", "as_variable", "backend", "cuda",
-    "accelerator", "device", "Size", "save", "load",
+    "accelerator", "device", "Size", "save", "load", "autocast", "compile",
+    "set_float32_matmul_precision", "get_float32_matmul_precision",
     "functions", "utils", "nn", "optim", "data", "__version__",
     "set_num_threads", "get_num_threads",
     "layers", "models", "optimizers", "datasets", "dataloaders", "transforms",
@@ -43,6 +47,7 @@ allocator.tune_malloc()
 
 _SUBMODULES = ("functions", "utils", "nn", "optim", "data", "layers", "models", "optimizers",
                "datasets", "dataloaders", "transforms", "backends", "onnx", "core_simple")
+_SUBMODULES += ("amp", "compiler")
 # DeZero's top-level names, from the module that defines each (loaded on first use).
 _DEZERO_NAMES = {"Layer": "layers", "Model": "models", "DataLoader": "dataloaders",
                  "SeqDataLoader": "dataloaders"}

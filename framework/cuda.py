@@ -5,4 +5,7 @@ from framework.backend import __all__  # noqa: F401
 
 
 def __getattr__(name):
+    if name == "amp":  # torch.cuda.amp.autocast / GradScaler
+        from framework.amp import CUDA_AMP
+        return CUDA_AMP
     return getattr(_backend, name)

@@ -11,6 +11,7 @@ LEVELS = {
     "errors": 0, "registry": 0, "backend": 0, "cuda": 0, "serialization": 0,
     "threads": 0, "allocator": 0, "accelerator": 0,
     "core": 1, "core_simple": 1.2,
+    "compiler": 0, "amp": 0.5,  # torch.compile (identity), autocast and GradScaler
     "functions": 2, "tensors": 2, "saving": 2,
     "torch_pickle": 1.5,  # the .pt reader under saving: tensors and containers only
     "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3, "tensor_math": 3.1,
@@ -37,6 +38,7 @@ LEVELS = {
 RE_EXPORTS = {
     ("nn/parallel.py", "framework.distributed"):
         "torch.nn.parallel.DistributedDataParallel is framework.distributed's class",
+    ("cuda.py", "framework.amp"): "torch.cuda.amp is framework.amp's autocast and GradScaler",
 }
 
 
