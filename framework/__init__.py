@@ -32,7 +32,7 @@ __all__ = [
     "Variable", "Function", "Parameter", "Config", "using_config", "no_grad",
     "enable_grad", "test_mode", "as_array", "as_variable", "backend", "cuda",
     "accelerator", "device", "Size", "save", "load",
-    "functions", "utils", "nn", "optim", "data", "__version__",
+    "functions", "utils", "nn", "optim", "data", "linalg", "__version__",
     "set_num_threads", "get_num_threads",
     "layers", "models", "optimizers", "datasets", "dataloaders", "transforms",
     "Layer", "Model", "DataLoader", "SeqDataLoader", "setup_variable",
@@ -42,7 +42,8 @@ __all__ = [
 allocator.tune_malloc()
 
 _SUBMODULES = ("functions", "utils", "nn", "optim", "data", "layers", "models", "optimizers",
-               "datasets", "dataloaders", "transforms", "backends", "onnx", "core_simple")
+               "datasets", "dataloaders", "transforms", "backends", "onnx", "core_simple",
+               "linalg")
 # DeZero's top-level names, from the module that defines each (loaded on first use).
 _DEZERO_NAMES = {"Layer": "layers", "Model": "models", "DataLoader": "dataloaders",
                  "SeqDataLoader": "dataloaders"}
