@@ -36,7 +36,7 @@ __all__ = [
     "enable_grad", "test_mode", "as_array", "as_variable", "backend", "cuda",
     "accelerator", "device", "Size", "save", "load", "autocast", "compile",
     "set_float32_matmul_precision", "get_float32_matmul_precision",
-    "functions", "utils", "nn", "optim", "data", "__version__",
+    "functions", "utils", "nn", "optim", "data", "linalg", "__version__",
     "set_num_threads", "get_num_threads",
     "layers", "models", "optimizers", "datasets", "dataloaders", "transforms",
     "Layer", "Model", "DataLoader", "SeqDataLoader", "setup_variable",
@@ -46,8 +46,8 @@ __all__ = [
 allocator.tune_malloc()
 
 _SUBMODULES = ("functions", "utils", "nn", "optim", "data", "layers", "models", "optimizers",
-               "datasets", "dataloaders", "transforms", "backends", "onnx", "core_simple")
-_SUBMODULES += ("amp", "compiler")
+               "datasets", "dataloaders", "transforms", "backends", "onnx", "core_simple",
+               "linalg", "amp", "compiler")
 # DeZero's top-level names, from the module that defines each (loaded on first use).
 _DEZERO_NAMES = {"Layer": "layers", "Model": "models", "DataLoader": "dataloaders",
                  "SeqDataLoader": "dataloaders"}
