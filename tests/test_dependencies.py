@@ -15,6 +15,8 @@ LEVELS = {
     "torch_pickle": 1.5,  # the .pt reader under saving: tensors and containers only
     "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3, "tensor_math": 3.1,
     "tensor_methods": 3.2,
+    # distributions: torch.distributions, on tensors, functions and the tensor methods
+    "distributions": 3.3,
     # utils: gradient checks (on core) and utils.data (framework.data, torch.utils.data).
     "utils": 3.5,
     # DeZero's modules, on nn/optim/data, below the trainer (models on layers, datasets on
