@@ -47,7 +47,7 @@ allocator.tune_malloc()
 
 _SUBMODULES = ("functions", "utils", "nn", "optim", "data", "layers", "models", "optimizers",
                "datasets", "dataloaders", "transforms", "backends", "onnx", "core_simple",
-               "linalg", "amp", "compiler")
+               "linalg", "amp", "compiler", "distributions")
 # DeZero's top-level names, from the module that defines each (loaded on first use).
 _DEZERO_NAMES = {"Layer": "layers", "Model": "models", "DataLoader": "dataloaders",
                  "SeqDataLoader": "dataloaders"}

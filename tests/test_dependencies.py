@@ -17,6 +17,8 @@ LEVELS = {
     "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3, "tensor_math": 3.1,
     "tensor_methods": 3.2,
     "linalg": 3.3,  # torch.linalg, on tensor_functions and tensor_math
+    # distributions: torch.distributions, on tensors, functions and the tensor methods
+    "distributions": 3.3,
     # utils: gradient checks (on core) and utils.data (framework.data, torch.utils.data).
     "utils": 3.5,
     # DeZero's modules, on nn/optim/data, below the trainer (models on layers, datasets on
