@@ -11,6 +11,9 @@ before building a model makes its weights reproducible.
 from framework.nn import functional, init, utils
 from framework.nn.activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6,
                                      Sigmoid, SiLU, Softmax, Softplus, Tanh)
+from framework.nn.activation_more import (CELU, GLU, SELU, Hardshrink, Hardsigmoid,
+                                          Hardswish, LogSigmoid, Mish, PReLU, Softmin,
+                                          Softshrink, Softsign, Tanhshrink, Threshold)
 from framework.nn.attention import MultiheadAttention
 from framework.nn.containers import ModuleDict, ModuleList, Sequential
 from framework.nn.conv import Conv1d, Conv2d, ConvTranspose2d
@@ -68,7 +71,9 @@ __all__ = [
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "CosineSimilarity", "PairwiseDistance",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU",
-    "Softplus", "Hardtanh", "ReLU6",
+    "Softplus", "Hardtanh", "ReLU6", "PReLU", "SELU", "CELU", "Mish", "Hardswish",
+    "Hardsigmoid", "GLU", "LogSigmoid", "Softmin", "Softsign", "Tanhshrink", "Threshold",
+    "Hardshrink", "Softshrink",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
     "KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "MarginRankingLoss", "CosineEmbeddingLoss",
     "TripletMarginLoss",
