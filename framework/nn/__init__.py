@@ -11,6 +11,9 @@ before building a model makes its weights reproducible.
 from framework.nn import functional, init, utils
 from framework.nn.activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6,
                                      Sigmoid, SiLU, Softmax, Softplus, Tanh)
+from framework.nn.activation_more import (CELU, GLU, SELU, Hardshrink, Hardsigmoid,
+                                          Hardswish, LogSigmoid, Mish, PReLU, Softmin,
+                                          Softshrink, Softsign, Tanhshrink, Threshold)
 from framework.nn.attention import MultiheadAttention
 from framework.nn.containers import ModuleDict, ModuleList, Sequential
 from framework.nn.conv import Conv1d, Conv2d, ConvTranspose2d
@@ -21,7 +24,7 @@ from framework.nn.flatten import Flatten, Unflatten
 from framework.nn.hooks import RemovableHandle
 from framework.nn.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv2d, LazyLinear,
                                LazyModuleMixin)
-from framework.nn.layer_norm import GroupNorm, LayerNorm
+from framework.nn.layer_norm import GroupNorm, LayerNorm, RMSNorm
 from framework.nn.linear import Identity, Linear
 from framework.nn.loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss,
                                CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
@@ -37,8 +40,8 @@ from framework.nn.padding import (CircularPad1d, CircularPad2d, CircularPad3d, C
                                   ZeroPad3d)
 from framework.nn.parameter import Buffer, Parameter
 from framework.nn.parameter_containers import ParameterDict, ParameterList
-from framework.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
-                                  MaxPool1d, MaxPool2d)
+from framework.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d,
+                                  AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d)
 from framework.nn.rnn import GRU, LSTM, RNN
 from framework.nn.rnn_cell import GRUCell, LSTMCell, RNNCell
 from framework.nn.state import IncompatibleKeys, StateDictError
@@ -56,9 +59,9 @@ __all__ = [
     "init", "functional", "utils",
     "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
-    "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
     "BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
-    "LayerNorm", "GroupNorm", "Dropout", "Dropout1d",
+    "LayerNorm", "GroupNorm", "RMSNorm", "Dropout", "Dropout1d",
     "Dropout2d", "Embedding", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Flatten",
@@ -68,7 +71,9 @@ __all__ = [
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "CosineSimilarity", "PairwiseDistance",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU",
-    "Softplus", "Hardtanh", "ReLU6",
+    "Softplus", "Hardtanh", "ReLU6", "PReLU", "SELU", "CELU", "Mish", "Hardswish",
+    "Hardsigmoid", "GLU", "LogSigmoid", "Softmin", "Softsign", "Tanhshrink", "Threshold",
+    "Hardshrink", "Softshrink",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
     "KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "MarginRankingLoss", "CosineEmbeddingLoss",
     "TripletMarginLoss",

@@ -17,7 +17,7 @@ from framework.core import Variable
 __all__ = [
     "calculate_gain", "zeros_", "ones_", "constant_", "normal_", "uniform_",
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-    "trunc_normal_", "eye_", "calculate_fan_in_and_fan_out",
+    "trunc_normal_", "eye_", "calculate_fan_in_and_fan_out", "orthogonal_", "dirac_",
 ]
 
 _LINEAR_FAMILY = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
@@ -170,3 +170,57 @@ def kaiming_normal_(param, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     if fan == 0:
         raise ValueError(f"cannot initialize a parameter with zero {mode}")
     return normal_(param, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan))
+
+
+def orthogonal_(param, gain=1.0, generator=None):
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., PyTorch's recipe).
+
+    The trailing dimensions are flattened: a (rows, cols) matrix with rows = shape[0].
+    It is the Q of the QR decomposition of a standard normal draw (of its transpose when
+    rows < cols), with each column's sign fixed by the sign of R's diagonal, so the
+    result is uniform over orthogonal matrices. Rows are orthonormal when
+    rows <= cols, columns otherwise. An empty parameter is left as it is.
+
+    Raises:
+        ValueError: fewer than 2 dimensions.
+    """
+    arr = _array(param)
+    if arr.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, "
+                         f"got shape {tuple(arr.shape)}")
+    if arr.size == 0:
+        return param
+    rows = arr.shape[0]
+    cols = arr.size // rows
+    flat = np.random.normal(0.0, 1.0, size=(rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(param, (gain * q).reshape(arr.shape))
+
+
+def dirac_(param, groups=1):
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: the convolution then
+    passes its input channels through (``groups`` blocks of output channels, each
+    passing through as many input channels as it can).
+
+    Raises:
+        ValueError: not 3-, 4- or 5-D, or dim 0 not divisible by ``groups``.
+    """
+    arr = _array(param)
+    if arr.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, "
+                         f"got shape {tuple(arr.shape)}")
+    if groups < 1 or arr.shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 ({arr.shape[0]}) must be divisible by groups "
+                         f"({groups})")
+    per_group = arr.shape[0] // groups
+    values = np.zeros(arr.shape)
+    center = tuple(k // 2 for k in arr.shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, arr.shape[1])):
+            values[(g * per_group + d, d) + center] = 1
+    return _fill(param, values)

@@ -7,7 +7,7 @@ from framework.nn._utils import check_positive_int, resolve_dtype
 from framework.nn.module import Module
 from framework.nn.parameter import Parameter
 
-__all__ = ["LayerNorm", "GroupNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "RMSNorm"]
 
 
 def _check_eps(name, eps):
@@ -117,3 +117,46 @@ class GroupNorm(Module):
 
     def extra_repr(self):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class RMSNorm(Module):
+    """Divide by the root mean square over the trailing ``normalized_shape`` axes.
+
+    Args:
+        normalized_shape: an int or a tuple: the input's last axes.
+        eps: added to the mean square; None (the default) uses the machine epsilon of
+            the input's dtype, as PyTorch does.
+        elementwise_affine: learn ``weight`` (ones) shaped ``normalized_shape``.
+        dtype: parameter dtype (float32).
+
+    Shape:
+        ``(*, *normalized_shape)``, unchanged.
+    """
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
+                 dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+            else tuple(normalized_shape)
+        self.normalized_shape = tuple(check_positive_int(n, "normalized_shape", "RMSNorm")
+                                      for n in shape)
+        self.eps = None if eps is None else _check_eps("RMSNorm", eps)
+        self.elementwise_affine = bool(elementwise_affine)
+        if self.elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape,
+                                            dtype=resolve_dtype(dtype, "RMSNorm")))
+        else:
+            self.register_parameter("weight", None)
+        if device is not None:
+            self.to(device)
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x):
+        return NF.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

@@ -6,7 +6,7 @@ from framework.nn._utils import check_positive_int, pair
 from framework.nn.module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d"]
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"]
 
 
 class _Pool2d(Module):
@@ -156,3 +156,23 @@ class AdaptiveAvgPool2d(AdaptiveAvgPool1d):
 
     def forward(self, x):
         return NF.adaptive_avg_pool2d(x, self.output_size)
+
+
+class AdaptiveMaxPool2d(Module):
+    """Max pooling of ``(N, C, H, W)`` to ``(N, C, *output_size)`` (PyTorch's windows).
+
+    Args:
+        output_size: an int or a pair; None in the pair keeps that input size.
+        return_indices: also return the winners' flat indices into H*W.
+    """
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = bool(return_indices)
+
+    def forward(self, x):
+        return NF.adaptive_max_pool2d(x, self.output_size, self.return_indices)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"

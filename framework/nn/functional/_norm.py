@@ -9,7 +9,7 @@ from framework.functions.linalg import Root
 from framework.nn.embedding import _NoGradRow
 from framework.nn.functional._common import as_input, data_of, dim_index, xp_of
 
-__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "normalize",
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize",
            "cosine_similarity", "pairwise_distance", "embedding", "one_hot"]
 
 
@@ -134,6 +134,35 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
         raise ValueError(f"layer_norm: input of shape {tuple(x.shape)} does not end with "
                          f"normalized_shape {tuple(ns)}")
     return _affine(standardize(x, len(ns), eps), weight, bias, ns)
+
+
+def _trailing_shape(name, x, normalized_shape):
+    ns = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+        else tuple(normalized_shape)
+    if not ns or len(ns) > x.ndim or tuple(x.shape[x.ndim - len(ns):]) != tuple(ns):
+        raise ValueError(f"{name}: input of shape {tuple(x.shape)} does not end with "
+                         f"normalized_shape {tuple(ns)}")
+    return ns
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002
+    """``x / sqrt(mean(x^2) + eps) * weight`` over the trailing ``normalized_shape`` axes.
+
+    Args:
+        normalized_shape: an int or the tuple of the input's last axes.
+        weight: shaped ``normalized_shape``, or None.
+        eps: None (PyTorch's default) uses the machine epsilon of the input's dtype.
+
+    Raises:
+        ValueError: the input's trailing shape differs from ``normalized_shape``.
+    """
+    x = as_input(input)
+    ns = _trailing_shape("rms_norm", x, normalized_shape)
+    if eps is None:
+        eps = float(np.finfo(x.dtype).eps)
+    axes = tuple(range(x.ndim - len(ns), x.ndim))
+    y = x * (F.mean(x * x, axis=axes, keepdims=True) + eps) ** -0.5
+    return _affine(y, weight, None, ns)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A002

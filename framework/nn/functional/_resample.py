@@ -11,10 +11,11 @@ import math
 import numpy as np
 
 import framework.functions as F
+from framework.core.variable import Variable
 from framework.functions.pad import pad as _pad_constant
 from framework.nn.functional._common import as_input, xp_of
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "interpolate", "upsample",
+__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample",
            "pixel_shuffle", "pixel_unshuffle", "pad"]
 
 
@@ -77,6 +78,49 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
         output_size: an int, or a pair whose entries may be None (keep that size).
     """
     return _adaptive("adaptive_avg_pool2d", input, output_size, 2)
+
+
+def _window(i, n_in, n_out):
+    return (i * n_in) // n_out, -(-((i + 1) * n_in) // n_out)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
+    """Max pooling of (N, C, H, W) (or (C, H, W)) to (N, C, *output_size).
+
+    Output cell (i, j) takes the maximum of rows [floor(i*H/oh), ceil((i+1)*H/oh)) and
+    the matching columns (PyTorch's windows); the first maximum (or NaN) of a window
+    wins. The winners are gathered with ``get_item``, so the gradient goes to them.
+
+    Args:
+        output_size: an int, or a pair whose entries may be None (keep that size).
+        return_indices: also return the winners' flat indices into H*W (int64).
+
+    Raises:
+        ValueError: an input that is not 3-D or 4-D, or a bad ``output_size``.
+    """
+    x = as_input(input)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"adaptive_max_pool2d: expected a 4-D (N, C, H, W) or 3-D unbatched "
+                         f"input, got shape {tuple(x.shape)}")
+    h, w = x.shape[-2:]
+    oh, ow = _output_sizes("adaptive_max_pool2d", output_size, (h, w))
+    xp = xp_of(x)
+    lead = tuple(x.shape[:-2])
+    idx = xp.empty(lead + (oh, ow), dtype=np.int64)
+    for i in range(oh):
+        h0, h1 = _window(i, h, oh)
+        for j in range(ow):
+            w0, w1 = _window(j, w, ow)
+            win = x.data[..., h0:h1, w0:w1].reshape(lead + (-1,))
+            best = win.argmax(axis=-1)
+            idx[..., i, j] = (h0 + best // (w1 - w0)) * w + w0 + best % (w1 - w0)
+    rows = int(np.prod(lead))
+    flat = F.reshape(x, (rows, h * w))
+    out = F.get_item(flat, (xp.arange(rows)[:, None], idx.reshape(rows, oh * ow)))
+    out = F.reshape(out, lead + (oh, ow))
+    if return_indices:
+        return out, Variable(idx)
+    return out
 
 
 # --------------------------------------------------------------------------- interpolate
