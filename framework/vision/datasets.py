@@ -121,6 +121,15 @@ class IDXFiles:
                 f"{names} into {self.root} or {into}.")
 
 
+def _transformed(dataset, img, target):
+    """``(img, target)`` through the data set's ``transform`` and ``target_transform``."""
+    if dataset.transform is not None:
+        img = dataset.transform(img)
+    if dataset.target_transform is not None:
+        target = dataset.target_transform(target)
+    return img, target
+
+
 class _VisionIDX(IDXFiles, Dataset):
     """torchvision's MNIST-family interface on top of :class:`IDXFiles`."""
 
@@ -153,12 +162,7 @@ class _VisionIDX(IDXFiles, Dataset):
         return len(self._images)
 
     def __getitem__(self, index):
-        img, target = self._images[index], int(self._labels[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return _transformed(self, self._images[index], int(self._labels[index]))
 
     def __repr__(self):
         split = "Train" if self.train else "Test"
@@ -267,12 +271,7 @@ class FakeData(Dataset):
         img = rng.integers(0, 256, size=(h, w, c), dtype=np.uint8)
         if c == 1:
             img = img[:, :, 0]
-        target = int(rng.integers(0, self.num_classes))
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return _transformed(self, img, int(rng.integers(0, self.num_classes)))
 
     def __repr__(self):
         return f"Dataset FakeData\n    Number of datapoints: {self.size}"

@@ -155,8 +155,8 @@ class Lambda:
         return "Lambda()"
 
 
-class RandomHorizontalFlip:
-    """Mirror left-right with probability ``p``.
+class _RandomFlip:
+    """Mirror along one axis with probability ``p`` (the subclass names the axis).
 
     Args:
         p: the probability of flipping, in [0, 1].
@@ -167,18 +167,25 @@ class RandomHorizontalFlip:
 
     def __init__(self, p=0.5):
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"RandomHorizontalFlip: p should be in [0, 1], got {p}")
+            raise ValueError(f"{type(self).__name__}: p should be in [0, 1], got {p}")
         self.p = p
 
     def __call__(self, img):
         a = _as_array(img)
         if np.random.random_sample() >= self.p:
             return img
-        axis = 1 if _is_image(a) and not isinstance(img, Variable) else -1
-        return _like(np.ascontiguousarray(np.flip(a, axis=axis)), img)
+        return _like(np.ascontiguousarray(np.flip(a, axis=self._axis(a, img))), img)
 
     def __repr__(self):
-        return f"RandomHorizontalFlip(p={self.p})"
+        return f"{type(self).__name__}(p={self.p})"
+
+
+class RandomHorizontalFlip(_RandomFlip):
+    """Mirror left-right with probability ``p`` (see :class:`_RandomFlip`)."""
+
+    @staticmethod
+    def _axis(a, img):
+        return 1 if _is_image(a) and not isinstance(img, Variable) else -1
 
 
 def _pad_array(a, left, top, right, bottom, image, fill=0, padding_mode="constant"):
@@ -683,26 +690,9 @@ class RandomResizedCrop:
                 f"interpolation={self.interpolation}, antialias={self.antialias})")
 
 
-class RandomVerticalFlip:
-    """Mirror top-bottom with probability ``p``.
+class RandomVerticalFlip(_RandomFlip):
+    """Mirror top-bottom with probability ``p`` (see :class:`_RandomFlip`)."""
 
-    Args:
-        p: the probability of flipping, in [0, 1].
-
-    Raises:
-        ValueError: p outside [0, 1].
-    """
-
-    def __init__(self, p=0.5):
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"RandomVerticalFlip: p should be in [0, 1], got {p}")
-        self.p = p
-
-    def __call__(self, img):
-        a = _as_array(img)
-        if np.random.random_sample() >= self.p:
-            return img
-        return _like(np.ascontiguousarray(np.flip(a, axis=_hw_axis(a, img))), img)
-
-    def __repr__(self):
-        return f"RandomVerticalFlip(p={self.p})"
+    @staticmethod
+    def _axis(a, img):
+        return _hw_axis(a, img)
