@@ -11,10 +11,11 @@ sharing the parameter's memory::
 
 A numpy array cannot have those methods, so a Parameter keeps its data (and its
 gradient's, for ``p.grad.data.zero_()`` and ``d_p.add_(weight_decay, p.data)`` in
-hand-written optimizers) as this subclass, which adds them (names PyTorch's tensor has and numpy's array has not, so no
-numpy meaning changes). As in PyTorch, writes through ``.data`` are not recorded by
-autograd. Results of arithmetic are plain arrays (``__array_priority__`` below an
-ndarray's), so the subclass does not spread into activations and gradients.
+hand-written optimizers) as this subclass, which adds them (names PyTorch's tensor has
+and numpy's array has not, so no numpy meaning changes). As in PyTorch, writes through
+``.data`` are not recorded by autograd. Results of arithmetic are plain arrays
+(``__array_priority__`` below an ndarray's), so the subclass does not spread into
+activations.
 """
 import numpy as np
 

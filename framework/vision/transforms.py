@@ -379,7 +379,8 @@ def _resize_image(a, out_h, out_w, mode):
     """A uint8 (H, W[, C]) image resized as PIL's ``Image.resize`` does: horizontal pass,
     then vertical, each rounding back to uint8 through 22-bit fixed-point weights."""
     if mode == "nearest":
-        return np.ascontiguousarray(a[_pil_nearest(a.shape[0], out_h)][:, _pil_nearest(a.shape[1], out_w)])
+        rows, cols = _pil_nearest(a.shape[0], out_h), _pil_nearest(a.shape[1], out_w)
+        return np.ascontiguousarray(a[rows][:, cols])
     for axis, out_size in ((1, out_w), (0, out_h)):
         if a.shape[axis] == out_size:
             continue
@@ -391,14 +392,19 @@ def _resize_image(a, out_h, out_w, mode):
     return np.ascontiguousarray(a)
 
 
+def _nearest_source(size, out_size):
+    """interpolate's nearest: source index floor(dst * in / out), in float32 as PyTorch."""
+    scaled = np.arange(out_size, dtype=np.float32) * np.float32(size / out_size)
+    return np.minimum(np.floor(scaled).astype(np.int64), size - 1)
+
+
 def _resize_tensor(x, out_h, out_w, mode, antialias):
     """A (..., H, W) array resized as ``torch.nn.functional.interpolate`` with
     ``align_corners=False`` does (what torchvision's Resize does to tensors)."""
     dtype = x.dtype if x.dtype.kind == "f" else np.float32
     if mode == "nearest":
         h, w = x.shape[-2:]
-        rows = np.minimum(np.floor(np.arange(out_h, dtype=np.float32) * np.float32(h / out_h)).astype(np.int64), h - 1)
-        cols = np.minimum(np.floor(np.arange(out_w, dtype=np.float32) * np.float32(w / out_w)).astype(np.int64), w - 1)
+        rows, cols = _nearest_source(h, out_h), _nearest_source(w, out_w)
         return np.ascontiguousarray(x[..., rows, :][..., cols])
     out = x.astype(dtype)
     for axis, out_size in ((x.ndim - 1, out_w), (x.ndim - 2, out_h)):
