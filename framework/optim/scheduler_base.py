@@ -11,7 +11,14 @@ import warnings
 
 from framework.optim.optimizer import Optimizer
 
-__all__ = ["LRScheduler"]
+__all__ = ["LRScheduler", "steps_on_metric"]
+
+
+def steps_on_metric(scheduler):
+    """True for a scheduler (an instance or a class) stepped with the monitored value,
+    ``step(metric)``: ReduceLROnPlateau, or one that sets ``needs_metric = True``."""
+    cls = scheduler if isinstance(scheduler, type) else type(scheduler)
+    return bool(getattr(scheduler, "needs_metric", False)) or cls.__name__ == "ReduceLROnPlateau"
 
 
 def _check_optimizer(optimizer):

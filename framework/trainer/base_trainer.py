@@ -9,6 +9,7 @@ progress bar, learning-rate logging) is a :class:`~framework.trainer.callbacks.C
 import time
 
 from framework.errors import CheckpointError, ZeronnError
+from framework.optim.scheduler_base import steps_on_metric
 from framework.trainer.callbacks import (Callback, CallbackList, EarlyStopping,
                                          EpochLogger, LearningRateMonitor, ModelCheckpoint,
                                          ProgressBar, TensorBoardLogger)
@@ -211,7 +212,7 @@ class BaseTrainer:
         sched = self.lr_scheduler
         if sched is None or self.scheduler_interval == "step":
             return
-        if getattr(sched, "needs_metric", False) or type(sched).__name__ == "ReduceLROnPlateau":
+        if steps_on_metric(sched):
             key = self.monitor.metric or ("val_loss" if "val_loss" in logs else "loss")
             sched.step(logs[key])
         else:

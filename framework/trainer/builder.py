@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from framework import backend
 from framework.errors import ConfigError, RegistryError, UserError
+from framework.optim.scheduler_base import steps_on_metric
 from framework.trainer.factory import check_training
 
 __all__ = ["Experiment", "check_experiment", "build_experiment", "build_model",
@@ -38,12 +39,19 @@ class _Placeholder:
         return "<placeholder>"
 
 
-def _accepts(factory, name):
+def _parameters(factory):
+    """The factory's parameters by name; empty where its signature cannot be read."""
     try:
-        params = inspect.signature(factory).parameters.values()
+        return inspect.signature(factory).parameters
     except (TypeError, ValueError):
-        return False
-    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+        return {}
+
+
+def _accepts(factory, name):
+    """True when ``factory`` takes ``name``, by name or through ``**kwargs``."""
+    params = _parameters(factory)
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD
+                                 for p in params.values())
 
 
 def _call(where, registry, name, *args, **kwargs):
@@ -183,10 +191,7 @@ def build_optimizer(cfg, registries, model):
 
 def _names(factory, *names):
     """True when ``factory`` takes every one of ``names`` by name (not through **kwargs)."""
-    try:
-        params = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        return False
+    params = _parameters(factory)
     return all(n in params for n in names)
 
 
@@ -212,7 +217,7 @@ def _check_interval(cfg, registries):
     if sched is None or sched.interval != "step":
         return
     factory = registries["lr_schedulers"].get(sched.type).factory
-    if getattr(factory, "needs_metric", False) or sched.type == "ReduceLROnPlateau":
+    if steps_on_metric(factory) or sched.type == "ReduceLROnPlateau":
         raise ConfigError(f"lr_scheduler.interval: {sched.type} steps on the monitored "
                           f"value, which exists once per epoch; use interval: epoch")
 

@@ -17,6 +17,7 @@ import numpy as np
 from framework import backend
 from framework.core import Variable, no_grad, test_mode
 from framework.errors import ConfigError
+from framework.optim.scheduler_base import steps_on_metric
 from framework.serialization import memory_limit_bytes
 from framework.trainer.checkpoint import (capture_rng_state, restore_rng_state,
                                           resume_command)
@@ -322,8 +323,7 @@ def trial_update(cfg, optimizer, scheduler):
     if trial_sched is None:
         return
     try:
-        if getattr(trial_sched, "needs_metric", False) or \
-                type(trial_sched).__name__ == "ReduceLROnPlateau":
+        if steps_on_metric(trial_sched):
             trial_sched.step(1.0)
         else:
             trial_sched.step()
