@@ -148,20 +148,11 @@ def save(obj, f, _use_new_zipfile_serialization=True, pickle_protocol=None):
         TypeError: something that would need pickle (a Module, an arbitrary object).
         FileNotFoundError: the folder does not exist.
     """
-    if hasattr(f, "write"):
-        enc = _Encoder()
-        tree = enc.encode(obj)  # refuses what needs pickle before anything is written
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "saved.npz")
-            save_npz(path, enc.arrays, {"format": FORMAT, "version": VERSION, "tree": tree})
-            with open(path, "rb") as fh:
-                f.write(fh.read())
-        return None
-    path = os.fspath(f)
-    if path.endswith(".safetensors"):
+    path = f if hasattr(f, "write") else os.fspath(f)
+    if isinstance(path, str) and path.endswith(".safetensors"):
         return _save_safetensors(obj, path)
     enc = _Encoder()
-    tree = enc.encode(obj)
+    tree = enc.encode(obj)  # refuses what needs pickle before anything is written
     save_npz(path, enc.arrays, {"format": FORMAT, "version": VERSION, "tree": tree})
     return None
 

@@ -178,7 +178,8 @@ def save_npz(path, arrays, metadata=None):
     The file is written exactly at ``path`` (no ``.npz`` suffix is appended).
 
     Args:
-        path: destination file (str or path-like); its folder must exist.
+        path: destination file (str or path-like); its folder must exist. A binary file
+            object open for writing is written directly (not atomically).
         arrays: ``{name: array}``; numpy arrays, numpy/Python scalars, or cupy arrays
             (copied to the host).  Names are non-empty strings other than
             :data:`METADATA_KEY`; ``/`` is allowed.
@@ -214,6 +215,9 @@ def save_npz(path, arrays, metadata=None):
                 with zf.open(key + ".npy", mode="w", force_zip64=True) as member:
                     np.lib.format.write_array(member, arr, allow_pickle=False)
 
+    if hasattr(path, "write"):  # an open binary file: the caller owns its safety
+        write(path)
+        return
     atomic_write(path, write)
 
 

@@ -31,7 +31,6 @@ def _excepthook(exc_type, exc, tb):
         # A bug: its traceback helps, but the last line is the one that names the rank.
         traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
     sys.stderr.write(failure_line(comm.rank, text) + "\n")
-    sys.stderr.flush()
     comm.abort(2 if _is_user_error(exc) else 1)
 
 

@@ -228,9 +228,7 @@ def finish(status):
     (MPI_Abort) instead of leaving the others waiting in a collective."""
     comm = dist.get_communicator()
     if comm.size > 1 and status:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        comm.abort(status)
+        comm.abort(status)  # flushes this rank's output first
     return status
 
 
