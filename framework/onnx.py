@@ -47,8 +47,7 @@ def export(model, args, f, export_params=True, verbose=False, training=None,
     output_name = _one(output_names, "output")
     dynamic = False
     for name, axes in (dynamic_axes or {}).items():
-        spec = list(axes) if not isinstance(axes, dict) else list(axes)
-        if spec != [0]:
+        if list(axes) != [0]:  # a {axis: name} dict or a list of axes
             raise ExportError(f"onnx.export: only the batch axis (0) can be dynamic, got "
                               f"{name!r}: {axes!r}")
         dynamic = True

@@ -14,7 +14,8 @@ LEVELS = {
     "compiler": 0, "amp": 0.5,  # torch.compile (identity), autocast and GradScaler
     "functions": 2, "tensors": 2, "saving": 2,
     "torch_pickle": 1.5,  # the .pt reader under saving: tensors and containers only
-    "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3, "tensor_math": 3.1,
+    "nn": 3, "optim": 3, "data": 3, "tensor_functions": 3, "tensor_structure": 3.05,
+    "tensor_math": 3.1,
     "tensor_methods": 3.2,
     "linalg": 3.3,  # torch.linalg, on tensor_functions and tensor_math
     # distributions: torch.distributions, on tensors, functions and the tensor methods

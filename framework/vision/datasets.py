@@ -18,6 +18,7 @@ import numpy as np
 from framework.data import Dataset, download as download_file, parse_idx
 from framework.data.files import read_content, verify_sha256
 from framework.errors import DataError
+from framework.tensors import from_numpy
 
 __all__ = ["IDXFiles", "MNIST", "FashionMNIST", "FakeData"]
 
@@ -149,7 +150,6 @@ class _VisionIDX(IDXFiles, Dataset):
         self._images, self._labels = images, labels.astype(np.int64)
         # torchvision's data and targets are tensors (``ds.data.unsqueeze(1).float()``,
         # ``ds.targets == 3``), sharing memory with the arrays samples are read from
-        from framework.tensors import from_numpy
         self.data = from_numpy(self._images)
         self.targets = from_numpy(self._labels)
 

@@ -15,6 +15,8 @@ import zlib
 import numpy as np
 
 from framework import backend
+from framework.core import Variable
+from framework.tensors import from_numpy
 
 __all__ = ["make_grid", "save_image", "write_png"]
 
@@ -22,8 +24,7 @@ __all__ = ["make_grid", "save_image", "write_png"]
 def _array(tensor):
     if isinstance(tensor, (list, tuple)):
         return np.stack([_array(t) for t in tensor])
-    data = tensor if isinstance(tensor, np.ndarray) or backend.is_cupy_array(tensor) \
-        else getattr(tensor, "data", tensor)
+    data = tensor.data if isinstance(tensor, Variable) else tensor
     if not (isinstance(data, np.ndarray) or backend.is_cupy_array(data)):
         raise TypeError(f"make_grid: expected a tensor or a list of tensors, got "
                         f"{type(tensor).__name__}")
@@ -68,7 +69,6 @@ def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None,
     Raises:
         ValueError: an image batch of another rank, or a bad value_range.
     """
-    from framework.tensors import tensor as as_tensor
     images = np.array(_array(tensor), dtype=np.float32 if normalize else None)
     if images.ndim == 2:
         images = images[None]
@@ -82,7 +82,7 @@ def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None,
     if normalize:
         images = _normalized(images, value_range, scale_each)
     if images.shape[0] == 1:
-        return as_tensor(images[0])
+        return from_numpy(np.ascontiguousarray(images[0]))
     count, channels, height, width = images.shape
     columns = min(nrow, count)
     rows = math.ceil(count / columns)
@@ -93,7 +93,7 @@ def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None,
         y, x = divmod(k, columns)
         top, left = y * cell_h + padding, x * cell_w + padding
         grid[:, top:top + height, left:left + width] = images[k]
-    return as_tensor(grid)
+    return from_numpy(grid)
 
 
 def _chunk(kind, payload):
